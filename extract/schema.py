@@ -1,0 +1,274 @@
+"""The one schema of msc-extract: documents in, studies and values out.
+
+Every offset is a character offset into ``Document.text``, which is the decoded
+input file itself (or, for a PDF, the text the layout step produced), so a
+reviewer can always slice the evidence back out of the paper.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class DocumentFormat(str, Enum):
+    cord19 = "cord19"
+    evidence_inference = "evidence_inference"
+    markdown = "markdown"
+    plain = "plain"
+    pdf = "pdf"
+
+
+class DocumentKind(str, Enum):
+    """What a paper is, which decides how its values become studies."""
+
+    review = "review"
+    primary = "primary"
+
+
+class SectionKind(str, Enum):
+    front = "front"
+    abstract = "abstract"
+    background = "background"
+    methods = "methods"
+    results = "results"
+    discussion = "discussion"
+    conclusion = "conclusion"
+    references = "references"
+    back = "back"
+    other = "other"
+
+
+class TextSpan(BaseModel):
+    start: int
+    end: int
+
+
+class Section(TextSpan):
+    title: str
+    kind: SectionKind
+
+
+class Paragraph(TextSpan):
+    section: str | None = None
+    section_kind: SectionKind = SectionKind.other
+    page: int | None = None
+    # Set when this paragraph repeats text already seen earlier in the document
+    # (CORD-19 exports duplicate passages); duplicates are never extracted from.
+    duplicate_of: int | None = None
+
+
+class TableCell(TextSpan):
+    text: str
+    """The cell as a reader sees it: LaTeX rendered, whitespace folded."""
+
+
+class TableRow(BaseModel):
+    cells: list[TableCell]
+    # True when the row had a cell missing at its start and was realigned.
+    realigned: bool = False
+
+
+class Table(TextSpan):
+    number: str | None = None
+    caption: str = ""
+    header: list[str] = Field(default_factory=list)
+    rows: list[TableRow] = Field(default_factory=list)
+    page: int | None = None
+    continued: bool = False
+
+
+class Reference(TextSpan):
+    number: int
+    text: str
+    first_author: str | None = None
+    year: int | None = None
+    title: str | None = None
+    journal: str | None = None
+    doi: str | None = None
+
+
+class DocumentMetadata(BaseModel):
+    title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    doi: str | None = None
+    journal: str | None = None
+    year: int | None = None
+
+
+class Page(TextSpan):
+    number: int
+
+
+class Document(BaseModel):
+    doc_id: str
+    path: str
+    format: DocumentFormat
+    text: str
+    metadata: DocumentMetadata = Field(default_factory=DocumentMetadata)
+    sections: list[Section] = Field(default_factory=list)
+    paragraphs: list[Paragraph] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
+    references: list[Reference] = Field(default_factory=list)
+    pages: list[Page] = Field(default_factory=list)
+
+    def slice(self, span: TextSpan) -> str:
+        return self.text[span.start : span.end]
+
+    def page_at(self, offset: int) -> int | None:
+        for page in self.pages:
+            if page.start <= offset < page.end:
+                return page.number
+        return None
+
+    def reference(self, number: int) -> Reference | None:
+        for ref in self.references:
+            if ref.number == number:
+                return ref
+        return None
+
+
+FieldName = Literal[
+    "donor_type",
+    "cell_type",
+    "source",
+    "route",
+    "dose",
+    "n_administrations",
+    "disease",
+    "design",
+    "sample_size",
+    "follow_up",
+    "alloantibody_assay",
+    "alloantibody_result",
+    "presensitized",
+    "safety",
+    "effect",
+]
+
+
+class Evidence(BaseModel):
+    """The words behind a value: where they are, and which rule read them."""
+
+    doc_id: str
+    text: str
+    """The whole sentence, or the table cell, that states the value."""
+    start: int
+    end: int
+    mention_start: int
+    mention_end: int
+    mention: str
+    rule: str
+    kind: Literal["sentence", "table_cell"] = "sentence"
+    section: str | None = None
+    page: int | None = None
+
+
+class ExtractedValue(BaseModel):
+    field: FieldName
+    value: str
+    """The serialised form of FIELD_GUIDE.md (lowercase code or key=value;...)."""
+    evidence: Evidence
+
+
+class StudyReference(BaseModel):
+    numbers: list[int]
+    first_author: str | None = None
+    year: int | None = None
+    title: str | None = None
+    journal: str | None = None
+    doi: str | None = None
+
+
+class Study(BaseModel):
+    doc_id: str
+    study_key: str
+    """The citation number(s) for a study of a review (`57`, `50,51`); empty for a primary paper."""
+    kind: DocumentKind
+    reference: StudyReference | None = None
+    values: list[ExtractedValue] = Field(default_factory=list)
+
+    def values_of(self, field: str) -> list[str]:
+        seen: list[str] = []
+        for value in self.values:
+            if value.field == field and value.value not in seen:
+                seen.append(value.value)
+        return seen
+
+
+class ValueRow(BaseModel):
+    """One row of the long table (values.csv)."""
+
+    doc_id: str
+    study_key: str
+    field: str
+    value: str
+    evidence: str
+    start: int
+    end: int
+    mention: str
+    page: int | None = None
+    section: str | None = None
+    rule: str
+
+    @classmethod
+    def from_value(cls, study: Study, value: ExtractedValue) -> "ValueRow":
+        ev = value.evidence
+        return cls(
+            doc_id=study.doc_id,
+            study_key=study.study_key,
+            field=value.field,
+            value=value.value,
+            evidence=ev.text,
+            start=ev.start,
+            end=ev.end,
+            mention=ev.mention,
+            page=ev.page,
+            section=ev.section,
+            rule=ev.rule,
+        )
+
+
+class DocumentError(BaseModel):
+    path: str
+    code: str
+    message: str
+
+
+class DocumentResult(BaseModel):
+    """What one input file gave: its studies, or the error that stopped it."""
+
+    path: str
+    doc_id: str
+    kind: DocumentKind | None = None
+    format: DocumentFormat | None = None
+    studies: list[Study] = Field(default_factory=list)
+    error: DocumentError | None = None
+    seconds: float = 0.0
+    characters: int = 0
+
+
+class RunSummary(BaseModel):
+    version: str
+    pipeline: str
+    documents: int
+    succeeded: int
+    failed: int
+    studies: int
+    values: int
+    seconds: float
+    errors: list[DocumentError] = Field(default_factory=list)
+    studies_per_document: dict[str, int] = Field(default_factory=dict)
+
+
+class Dose(BaseModel):
+    """One dose as FIELD_GUIDE serialises it; cell counts are in units of 10^6 cells."""
+
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    unit: str = "1e6 cells"
+    per: Literal["total", "kg", "site", "disc", "infusion", "dose"] = "total"
+    arm: str | None = None
