@@ -272,3 +272,21 @@ class Dose(BaseModel):
     unit: str = "1e6 cells"
     per: Literal["total", "kg", "site", "disc", "infusion", "dose"] = "total"
     arm: str | None = None
+
+
+class AlloantibodyResult(BaseModel):
+    """Patients with alloantibodies: counts where stated, percent otherwise."""
+
+    positive: int | None = None
+    total: int | None = None
+    percent: float | None = None
+
+
+class SampleSize(BaseModel):
+    total: int | None = None
+    treated: int | None = None
+    control: int | None = None
+
+
+class FollowUp(BaseModel):
+    months: float
