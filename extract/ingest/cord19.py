@@ -1,0 +1,115 @@
+"""CORD-19 plain-text exports: a `key: ... authors: ... title: ...` header, then one long line.
+
+The body repeats whole passages (the export concatenated overlapping
+paragraphs); repeated sentences become duplicate paragraphs so that no value
+is read twice. The reference list is run in at the end as bare titles.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extract.ingest.lexicon import load_lexicon
+from extract.ingest.references import split_run_in_titles
+from extract.normalize.citations import find_citation_groups
+from extract.schema import (
+    Document,
+    DocumentFormat,
+    DocumentMetadata,
+    Paragraph,
+    Section,
+    SectionKind,
+)
+
+_FIELDS = ("key", "authors", "title", "date", "journal", "DOI", "sha", "doc_id", "cord_uid")
+_HEADER = re.compile(
+    r"^key:\s*(?P<key>\S+)\s+authors:\s*(?P<authors>.*?)\s+title:\s*(?P<title>.*?)\s+date:\s*(?P<date>\S*)\s+"
+    r"journal:\s*(?P<journal>.*?)\s+DOI:\s*(?P<doi>\S*)\s+sha:\s*(?P<sha>\S*)\s+doc_id:\s*(?P<doc_id>\S*)\s+"
+    r"cord_uid:\s*(?P<cord_uid>\S+)\s*",
+    re.DOTALL,
+)
+# A sentence ends at . ? ! (optionally after a citation) followed by a capital or an opening bracket.
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\-−(\[\"“])")
+_MIN_DUPLICATE_LENGTH = 25
+
+
+def looks_like_cord19(text: str) -> bool:
+    return bool(re.match(r"^key:\s*\S+\s+authors:", text))
+
+
+def parse_cord19(text: str, doc_id: str, path: str) -> Document:
+    header = _HEADER.match(text)
+    if header is None:
+        raise ValueError("CORD-19 header (key: ... cord_uid: ...) is incomplete")
+    date = header.group("date")
+    metadata = DocumentMetadata(
+        title=header.group("title").strip() or None,
+        authors=[a.strip() for a in header.group("authors").split(";") if a.strip()],
+        doi=header.group("doi") or None,
+        journal=header.group("journal").strip() or None,
+        year=int(date[:4]) if re.match(r"\d{4}", date) else None,
+    )
+    body_start = header.end()
+    references_start = _references_start(text, body_start)
+    paragraphs = _deduplicated_paragraphs(text, body_start, references_start)
+    sections = [Section(title="body", kind=SectionKind.other, start=body_start, end=references_start)]
+    references = []
+    if references_start < len(text):
+        sections.append(
+            Section(title="references", kind=SectionKind.references, start=references_start, end=len(text))
+        )
+        cited = [n for g in find_citation_groups(text[body_start:references_start]) for n in g.numbers]
+        references = split_run_in_titles(
+            text[references_start:].rstrip(), references_start, max(cited) if cited else None
+        )
+    return Document(
+        doc_id=doc_id,
+        path=path,
+        format=DocumentFormat.cord19,
+        text=text,
+        metadata=metadata,
+        sections=sections,
+        paragraphs=paragraphs,
+        references=references,
+    )
+
+
+def _references_start(text: str, body_start: int) -> int:
+    """Where the run-in reference titles begin: after the last back-matter statement."""
+    ends = [
+        body_start + match.end()
+        for marker in load_lexicon("back_matter")["markers"]
+        for match in re.finditer(marker, text[body_start:], re.IGNORECASE)
+    ]
+    if not ends:
+        return len(text)
+    position = max(ends)
+    while position < len(text) and text[position].isspace():
+        position += 1
+    return position
+
+
+def _deduplicated_paragraphs(text: str, start: int, end: int) -> list[Paragraph]:
+    """Runs of new sentences become paragraphs; runs of repeated sentences become duplicates."""
+    bounds = [start] + [start + m.end() for m in _SENTENCE_END.finditer(text[start:end])] + [end]
+    seen: dict[str, int] = {}
+    paragraphs: list[Paragraph] = []
+    for a, b in zip(bounds, bounds[1:]):
+        sentence = " ".join(text[a:b].split())
+        if not sentence:
+            continue
+        first_seen = seen.get(sentence) if len(sentence) >= _MIN_DUPLICATE_LENGTH else None
+        if first_seen is None:
+            seen.setdefault(sentence, a)
+        previous = paragraphs[-1] if paragraphs else None
+        is_duplicate = first_seen is not None
+        if previous is not None and (previous.duplicate_of is not None) == is_duplicate:
+            previous.end = b
+            continue
+        paragraphs.append(
+            Paragraph(start=a, end=b, section="body", section_kind=SectionKind.other, duplicate_of=first_seen)
+        )
+    for paragraph in paragraphs:
+        while paragraph.end > paragraph.start and text[paragraph.end - 1].isspace():
+            paragraph.end -= 1
+    return paragraphs
