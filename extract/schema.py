@@ -290,3 +290,44 @@ class SampleSize(BaseModel):
 
 class FollowUp(BaseModel):
     months: float
+
+
+class CitationMention(BaseModel):
+    start: int
+    end: int
+    numbers: list[int]
+    brackets: int = 1
+
+
+class FieldMention(BaseModel):
+    """A rule's match in a sentence or cell, before it is given to a study."""
+
+    field: FieldName
+    value: str
+    rule: str
+    start: int
+    end: int
+    text: str
+
+
+class Sentence(BaseModel):
+    """A sentence of prose with what the NLP stage found in it."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+    section: str | None = None
+    section_kind: SectionKind = SectionKind.other
+    citations: list[CitationMention] = Field(default_factory=list)
+    mentions: list[FieldMention] = Field(default_factory=list)
+    preclinical: bool = False
+    hypothetical: bool = False
+    clinical: bool = False
+
+
+class TableStudyRow(BaseModel):
+    """A table row that cites a study, with the values its cells state."""
+
+    numbers: list[int]
+    values: list[ExtractedValue]

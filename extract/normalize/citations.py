@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_BRACKET = re.compile(r"\[(\s*\d{1,4}\s*(?:(?:[,;]|[-–—])\s*\d{1,4}\s*)*)\]")
+_BRACKET = re.compile(r"(?<!\^)\[(\s*\d{1,4}\s*(?:(?:[,;]|[-–—])\s*\d{1,4}\s*)*)\]")
 _GAP_BETWEEN_BRACKETS = re.compile(r"^[\s,;]*$")
 _RANGE = re.compile(r"(\d{1,4})\s*[-–—]\s*(\d{1,4})")
 _MAX_RANGE = 60

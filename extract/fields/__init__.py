@@ -1,0 +1,1 @@
+"""Fields: turning matched words and table cells into normalised values."""

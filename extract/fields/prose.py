@@ -1,0 +1,110 @@
+"""Reading prose: sentences with their field mentions, citations and context.
+
+Abbreviations are resolved across the whole document: "intradiscal (ID)" in
+one paragraph makes "via ID" in another an intradiscal route, using the
+definitions scispaCy's abbreviation detector finds, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extract.ingest.lexicon import load_lexicon
+from extract.nlp.field_matcher import SPAN_KEY
+from extract.normalize.citations import find_citation_groups
+from extract.schema import CitationMention, Document, FieldMention, Paragraph, SectionKind, Sentence
+
+SKIPPED_SECTIONS = {SectionKind.references, SectionKind.back}
+
+
+@cache
+def _context_cues(category: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in load_lexicon("context")[category])
+
+
+def has_context(sentence: str, category: str) -> bool:
+    """Whether a sentence carries a cue of a context category of models/lexicons/context.json."""
+    lowered = sentence.lower()
+    return any(cue.search(lowered) for cue in _context_cues(category))
+
+
+def readable_paragraphs(document: Document) -> list[Paragraph]:
+    return [
+        p
+        for p in document.paragraphs
+        if p.duplicate_of is None and p.section_kind not in SKIPPED_SECTIONS and p.end > p.start
+    ]
+
+
+def read_sentences(document: Document, nlp: Language) -> list[Sentence]:
+    paragraphs = readable_paragraphs(document)
+    docs = list(nlp.pipe(document.text[p.start : p.end] for p in paragraphs))
+    abbreviation_values = _abbreviation_values(docs, nlp)
+    sentences: list[Sentence] = []
+    for paragraph, doc in zip(paragraphs, docs):
+        for sent in doc.sents:
+            if not sent.text.strip():
+                continue
+            sentences.append(_sentence(len(sentences), paragraph, doc, sent, abbreviation_values))
+    return sentences
+
+
+def _sentence(index: int, paragraph: Paragraph, doc: Doc, sent, abbreviation_values) -> Sentence:
+    offset = paragraph.start
+    mentions = [
+        FieldMention(
+            field=span.label_.split("=", 1)[0],
+            value=span.label_.split("=", 1)[1],
+            rule=span.id_,
+            start=offset + span.start_char,
+            end=offset + span.end_char,
+            text=span.text,
+        )
+        for span in doc.spans[SPAN_KEY]
+        if sent.start <= span.start and span.end <= sent.end
+    ]
+    covered = {(m.field, m.start) for m in mentions}
+    for token in sent:
+        for field, value, rule in abbreviation_values.get(token.text, ()):
+            start = offset + token.idx
+            if (field, start) not in covered:
+                mentions.append(
+                    FieldMention(field=field, value=value, rule=rule, start=start, end=start + len(token.text), text=token.text)
+                )
+    citations = [
+        CitationMention(start=g.start, end=g.end, numbers=list(g.numbers), brackets=g.brackets)
+        for g in find_citation_groups(sent.text, offset + sent.start_char)
+    ]
+    return Sentence(
+        index=index,
+        start=offset + sent.start_char,
+        end=offset + sent.end_char,
+        text=sent.text,
+        section=paragraph.section,
+        section_kind=paragraph.section_kind,
+        citations=citations,
+        mentions=sorted(mentions, key=lambda m: m.start),
+        preclinical=has_context(sent.text, "preclinical"),
+        hypothetical=has_context(sent.text, "hypothetical"),
+        clinical=has_context(sent.text, "clinical"),
+    )
+
+
+def _abbreviation_values(docs: list[Doc], nlp: Language) -> dict[str, list[tuple[str, str, str]]]:
+    """Short form → the field values its document-defined long form carries."""
+    matcher = nlp.get_pipe("msc_field_matcher")
+    long_forms: dict[str, str] = {}
+    for doc in docs:
+        for abbreviation in doc._.abbreviations:
+            long_forms.setdefault(abbreviation.text, abbreviation._.long_form.text)
+    values: dict[str, list[tuple[str, str, str]]] = {}
+    for short, long in long_forms.items():
+        long_doc = matcher(nlp.make_doc(long))
+        for span in long_doc.spans[SPAN_KEY]:
+            field, value = span.label_.split("=", 1)
+            values.setdefault(short, []).append((field, value, f"abbreviation:{short}={long}>{span.id_}"))
+    return values

@@ -1,0 +1,1 @@
+"""Linking: values to the studies they describe."""

@@ -1,0 +1,227 @@
+"""Linking values to studies: the paper itself, or the trials a review cites.
+
+A review's sentence gives its values to the citations it carries; one value
+stated for several citations goes to each, several values go each to the
+citation that follows it. A sentence without citations hands its values to
+the next sentence when it speaks of studies ("TESI injection in all studies
+...") or the next one continues it ("Specifically, ..."). Only sentences about
+patients or counted trials give values to citations; sentences about animals
+or cells in a dish, plans for future work, and enumerations give nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from functools import cache
+
+from extract.ingest.lexicon import load_lexicon
+from extract.schema import (
+    Document,
+    DocumentKind,
+    Evidence,
+    ExtractedValue,
+    FieldMention,
+    SectionKind,
+    Sentence,
+    Study,
+    StudyReference,
+    TableStudyRow,
+)
+
+PRIMARY_SECTIONS = {
+    SectionKind.front,
+    SectionKind.abstract,
+    SectionKind.methods,
+    SectionKind.results,
+    SectionKind.conclusion,
+    SectionKind.other,
+}
+
+
+@cache
+def _discourse() -> dict:
+    return load_lexicon("discourse")
+
+
+def _evidence(document: Document, sentence: Sentence, mention: FieldMention) -> Evidence:
+    return Evidence(
+        doc_id=document.doc_id,
+        text=sentence.text,
+        start=sentence.start,
+        end=sentence.end,
+        mention_start=mention.start,
+        mention_end=mention.end,
+        mention=mention.text,
+        rule=mention.rule,
+        kind="sentence",
+        section=sentence.section,
+        page=document.page_at(sentence.start),
+    )
+
+
+def _value(document: Document, sentence: Sentence, mention: FieldMention) -> ExtractedValue:
+    return ExtractedValue(field=mention.field, value=mention.value, evidence=_evidence(document, sentence, mention))
+
+
+def _usable_mentions(sentence: Sentence) -> list[FieldMention]:
+    """Mentions that can describe a study: not preclinical, not a list of options."""
+    if sentence.preclinical or sentence.hypothetical:
+        return []
+    limit = _discourse()["enumeration_limit"]
+    distinct: dict[str, set[str]] = defaultdict(set)
+    for mention in sentence.mentions:
+        distinct[mention.field].add(mention.value)
+    return [m for m in sentence.mentions if len(distinct[m.field]) < limit]
+
+
+# ---------------------------------------------------------------- primary papers
+
+
+def link_primary(document: Document, sentences: list[Sentence]) -> list[Study]:
+    """One study: the paper's own trial, read where the paper describes it."""
+    study = Study(doc_id=document.doc_id, study_key="", kind=DocumentKind.primary)
+    for sentence in sentences:
+        if sentence.section_kind not in PRIMARY_SECTIONS or sentence.citations:
+            continue
+        study.values.extend(_value(document, sentence, m) for m in _usable_mentions(sentence))
+    return [study] if study.values else []
+
+
+# ---------------------------------------------------------------- reviews
+
+
+def study_keys(citation_groups: list[list[int]], multi_bracket: list[bool]) -> dict[int, str]:
+    """Citation number → study key; a reference always cited together with the one before it is the same study.
+
+    "[50, 51]" names one trial reported in two papers when 51 is never cited
+    without 50, and 50 goes without 51 only inside expanded ranges
+    ("[47] [48] [49] [50] [52]"), where absence says nothing.
+    """
+    numbers = sorted({n for group in citation_groups for n in group})
+    keys = {n: str(n) for n in numbers}
+    for number in numbers:
+        partner = number - 1
+        if partner not in keys:
+            continue
+        with_number = [g for g in citation_groups if number in g]
+        always_with_partner = all(partner in g for g in with_number)
+        partner_alone_only_in_ranges = all(
+            multi for g, multi in zip(citation_groups, multi_bracket) if partner in g and number not in g
+        )
+        if with_number and always_with_partner and partner_alone_only_in_ranges:
+            keys[number] = keys[partner]
+    merged: dict[str, list[int]] = defaultdict(list)
+    for number, key in keys.items():
+        merged[key].append(number)
+    return {n: ",".join(str(m) for m in merged[key]) for n, key in keys.items()}
+
+
+def _carries_forward(sentence: Sentence, following: Sentence | None) -> bool:
+    if following is None or not following.citations or sentence.citations:
+        return False
+    words = set(re.findall(r"[a-z]+", sentence.text.lower()))
+    speaks_of_studies = bool(words & set(_discourse()["study_nouns"]))
+    opening = following.text.lower().lstrip(" -–")
+    continues = any(opening.startswith(c) for c in _discourse()["continuations"])
+    return speaks_of_studies or continues
+
+
+def _assign(sentence: Sentence, mentions: list[FieldMention]) -> list[tuple[FieldMention, list[int]]]:
+    """Each mention with the citation numbers it belongs to."""
+    groups = sentence.citations
+    per_field: dict[str, set[str]] = defaultdict(set)
+    for mention in mentions:
+        per_field[mention.field].add(mention.value)
+    every_number = [n for g in groups for n in g.numbers]
+    assigned = []
+    for mention in mentions:
+        if len(per_field[mention.field]) == 1:
+            assigned.append((mention, every_number))
+            continue
+        following = [g for g in groups if g.start >= mention.end]
+        nearest = following[0] if following else groups[-1]
+        assigned.append((mention, list(nearest.numbers)))
+    return assigned
+
+
+def link_review(document: Document, sentences: list[Sentence], table_rows: list[TableStudyRow]) -> list[Study]:
+    groups = [c.numbers for s in sentences for c in s.citations] + [r.numbers for r in table_rows]
+    multi = [c.brackets > 1 for s in sentences for c in s.citations] + [False] * len(table_rows)
+    keys = study_keys(groups, multi)
+    studies: dict[str, Study] = {}
+
+    def study_for(number: int) -> Study:
+        key = keys.get(number, str(number))
+        if key not in studies:
+            studies[key] = Study(
+                doc_id=document.doc_id,
+                study_key=key,
+                kind=DocumentKind.review,
+                reference=_reference(document, [int(n) for n in key.split(",")]),
+            )
+        return studies[key]
+
+    for row in table_rows:
+        for number in row.numbers[:1]:
+            study_for(number).values.extend(row.values)
+
+    carried: list[FieldMention] = []
+    carried_from: Sentence | None = None
+    for position, sentence in enumerate(sentences):
+        if sentence.section_kind in (SectionKind.references, SectionKind.back):
+            continue
+        mentions = _usable_mentions(sentence)
+        if not sentence.citations:
+            following = sentences[position + 1] if position + 1 < len(sentences) else None
+            if mentions and _carries_forward(sentence, following):
+                carried, carried_from = mentions, sentence
+            else:
+                carried, carried_from = [], None
+            continue
+        if not sentence.clinical:
+            # Citations in a sentence about mechanisms or background name no trial.
+            carried, carried_from = [], None
+            continue
+        for mention, numbers in _assign(sentence, mentions):
+            for number in numbers:
+                study_for(number).values.append(_value(document, sentence, mention))
+        if carried and carried_from is not None and not sentence.preclinical:
+            stated_here = {m.field for m in mentions}
+            numbers = [n for g in sentence.citations for n in g.numbers]
+            for mention in carried:
+                if mention.field in stated_here:
+                    continue
+                for number in numbers:
+                    study_for(number).values.append(_value(document, carried_from, mention))
+        carried, carried_from = [], None
+
+    linked = [s for s in studies.values() if s.values]
+    return sorted(linked, key=lambda s: [int(n) for n in s.study_key.split(",")])
+
+
+def _reference(document: Document, numbers: list[int]) -> StudyReference:
+    first = next((r for r in (document.reference(n) for n in numbers) if r is not None), None)
+    if first is None:
+        return StudyReference(numbers=numbers)
+    return StudyReference(
+        numbers=numbers,
+        first_author=first.first_author,
+        year=first.year,
+        title=first.title,
+        journal=first.journal,
+        doi=first.doi,
+    )
+
+
+def deduplicate_values(study: Study) -> Study:
+    """One value per (field, value, evidence sentence): the same words read twice are one reading."""
+    seen: set[tuple[str, str, int]] = set()
+    kept = []
+    for value in study.values:
+        key = (value.field, value.value, value.evidence.start)
+        if key not in seen:
+            seen.add(key)
+            kept.append(value)
+    study.values = kept
+    return study

@@ -1,0 +1,63 @@
+"""Building the spaCy pipeline, offline.
+
+The default is a blank English pipeline with scispaCy's tokenizer rules and
+abbreviation detector (both ship as code); a scispaCy model such as
+en_core_sci_sm, or any pipeline directory, is used instead when named and installed.
+"""
+
+from __future__ import annotations
+
+import warnings
+from functools import cache
+
+import spacy
+from spacy.language import Language
+
+import extract.nlp.field_matcher  # noqa: F401  (registers msc_field_matcher)
+
+BLANK = "blank"
+# scispaCy's abbreviation detector keeps an empty global matcher; spaCy warns on every call.
+warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
+PREFERRED_MODELS = ("en_core_sci_md", "en_core_sci_sm")
+
+
+def _blank_scientific() -> Language:
+    from scispacy.custom_tokenizer import combined_rule_tokenizer
+
+    nlp = spacy.blank("en")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        nlp.tokenizer = combined_rule_tokenizer(nlp)
+    return nlp
+
+
+def resolve_pipeline_name(name: str | None) -> str:
+    """`auto` (or None) picks an installed scispaCy model, else the blank pipeline."""
+    if name in (None, "auto"):
+        for model in PREFERRED_MODELS:
+            if spacy.util.is_package(model):
+                return model
+        return BLANK
+    return name
+
+
+@cache
+def build_pipeline(name: str | None = "auto") -> Language:
+    resolved = resolve_pipeline_name(name)
+    if resolved == BLANK:
+        nlp = _blank_scientific()
+    else:
+        # A model or a pipeline directory; components we don't need stay off for speed.
+        nlp = spacy.load(resolved, exclude=["ner", "lemmatizer", "attribute_ruler", "tagger"])
+    if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
+        nlp.add_pipe("sentencizer")
+    import scispacy.abbreviation  # noqa: F401  (registers abbreviation_detector)
+
+    nlp.add_pipe("abbreviation_detector")
+    nlp.add_pipe("msc_field_matcher")
+    nlp.meta["msc_extract_base"] = resolved
+    return nlp
+
+
+def pipeline_description(nlp: Language) -> str:
+    return f"{nlp.meta.get('msc_extract_base', nlp.meta.get('name'))}: {' > '.join(nlp.pipe_names)}"

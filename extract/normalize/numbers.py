@@ -1,0 +1,347 @@
+"""Numbers as papers write them, read exactly.
+
+Papers and their exports write one quantity many ways: ``1,000``, ``0.5``,
+``−2`` (unicode minus), ``twenty-five``, ``one single``, ``1e6``, ``10⁶``,
+``10^6``, LaTeX (``$2.65 \\pm 0.8 \\times 10^4$``), and, after a PDF or XML
+export drops a superscript, ``6 × 106 cells`` meaning 6 × 10^6. This module
+turns all of them into one plain-text shape (``2.65 ± 0.8 × 10^4``) and reads
+that shape with :class:`decimal.Decimal`, so ``2.65 × 10^4 / 10^6`` is
+exactly ``0.0265`` and never ``0.026500000000000003``.
+
+Everything here is pure; vocabulary (number words, magnitude words) comes from
+``models/lexicons/numbers.json``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from extract.normalize.common import load_lexicon
+
+# A digit number: thousands groups ("1,000" but not "20, 100"), decimals, an
+# optional e-exponent. Not preceded by a letter or digit, so "CD4", "L5" and
+# the "5" of "2.5" are not numbers of their own.
+DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?:\.\d+)?|\.\d+"
+NUMBER = rf"(?<![\w.])(?:{DIGITS})(?:[eE][+-]?\d+(?![\w]))?"
+NUMBER_RE = re.compile(NUMBER)
+
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_SUPERSCRIPT_RUN = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+")
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
+_RANGE_DASH = "–"
+
+_LATEX_REPLACEMENTS: tuple[tuple[str, str], ...] = (
+    (r"\times", " × "),
+    (r"\pm", " ± "),
+    (r"\cdot", " × "),
+    (r"\le", " ≤ "),
+    (r"\ge", " ≥ "),
+    (r"\%", "%"),
+    (r"\,", " "),
+    (r"\;", " "),
+    (r"\ ", " "),
+    (r"\mu", "µ"),
+    (r"\textendash", "–"),
+    (r"\sim", "~"),
+)
+_LATEX_POWER = re.compile(r"\^\s*\{\s*([+-]?\s*\d+)\s*\}")
+_LATEX_COMMAND = re.compile(r"\\(?:mathrm|text|textrm|mathit|rm)\s*\{([^{}]*)\}")
+_MULTIPLY_BETWEEN = re.compile(r"(?<=[\d)])\s*[xX*·]\s*(?=10(?:\d?\b|\^|\s\d))")
+_TIMES_SPACING = re.compile(r"\s*×\s*")
+_PM_SPACING = re.compile(r"\s*±\s*")
+_RANGE_BETWEEN_DIGITS = re.compile(rf"(?<=\d)\s*[-{_DASHES}]\s*(?=\.?\d)")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_LOST_EXPONENT = re.compile(r"×\s?10(?:\s([1-9])|([1-9]))(?![\d.,]\d|\d|\^)")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A reported number, its ± spread if any, and its power of ten.
+
+    ``2.65 ± 0.8 × 10^4`` is Measurement(Decimal("2.65"), Decimal("0.8"), 4);
+    ``value`` applies the exponent.
+    """
+
+    mantissa: Decimal
+    spread: Decimal | None = None
+    exponent: int = 0
+
+    @property
+    def value(self) -> float:
+        return to_float(self.mantissa.scaleb(self.exponent))
+
+
+def to_float(number: Decimal) -> float:
+    """The float nearest a Decimal: exact decimal arithmetic, one rounding."""
+    return float(number)
+
+
+def format_number(number: float | int | Decimal) -> str:
+    """Shortest plain decimal that reads back as the same float.
+
+    Uses the float's shortest round-trip repr and writes it positionally
+    (``1e-05`` -> ``0.00001``, ``100.0`` -> ``100``), so serialised values are
+    exact and free of noise like ``0.50000001``.
+    """
+    if isinstance(number, Decimal):
+        number = float(number)
+    if isinstance(number, int):
+        return str(number)
+    if not math.isfinite(number):
+        return repr(number)
+    if number != 0 and not 1e-6 <= abs(number) < 1e16:
+        return repr(number)
+    text = format(Decimal(repr(number)), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def to_decimal(digits: str) -> Decimal | None:
+    """``"1,000.5"`` -> Decimal("1000.5"); None when it is not a number."""
+    try:
+        return Decimal(digits.replace(",", "").strip())
+    except InvalidOperation:
+        return None
+
+
+# ---------------------------------------------------------------- words
+
+
+@functools.cache
+def _number_words() -> dict[str, int]:
+    lex = load_lexicon("numbers")
+    words: dict[str, int] = {}
+    for key in ("units", "tens", "hundreds", "scales"):
+        words.update({w.lower(): int(v) for w, v in lex[key].items()})
+    return words
+
+
+@functools.cache
+def _phrases() -> dict[str, int]:
+    return {p.lower(): int(v) for p, v in load_lexicon("numbers")["phrases"].items()}
+
+
+@functools.cache
+def magnitude_words() -> dict[str, int]:
+    """Lowercase magnitude word -> power of ten (``million`` -> 6)."""
+    return {w.lower(): int(v) for w, v in load_lexicon("numbers")["magnitude_words"].items()}
+
+
+@functools.cache
+def magnitude_abbreviations() -> dict[str, int]:
+    """Case-sensitive abbreviations (``M`` -> 6, as in ``100 M``)."""
+    return {w: int(v) for w, v in load_lexicon("numbers")["magnitude_abbreviations"].items()}
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@functools.cache
+def word_number_pattern() -> str:
+    """Regex (no groups) for a spelled-out number: ``one``, ``twenty-five``,
+    ``one hundred and twenty``, ``one single``.
+
+    Million/billion are left out on purpose: they are magnitudes, read by the
+    dose grammar as units of 10^6 and 10^9 cells.
+    """
+    words = _alternation(list(_number_words()))
+    fillers = _alternation(load_lexicon("numbers")["fillers"])
+    phrases = _alternation(list(_phrases()))
+    word = rf"(?:{words})"
+    compound = rf"{word}(?:[\s-]+(?:and[\s-]+)?{word})*(?:\s+(?:{fillers}))?"
+    return rf"(?i:\b(?:{phrases}|{compound})\b)"
+
+
+def parse_word_number(text: str) -> int | None:
+    """``"twenty-five"`` -> 25, ``"one single"`` -> 1, ``"one hundred and two"``
+    -> 102; None when any word is not a number word."""
+    cleaned = " ".join(text.lower().split())
+    if cleaned in _phrases():
+        return _phrases()[cleaned]
+    tokens = [t for t in re.split(r"[\s-]+", cleaned) if t and t != "and"]
+    fillers = {f.lower() for f in load_lexicon("numbers")["fillers"]}
+    while tokens and tokens[-1] in fillers and len(tokens) > 1:
+        tokens.pop()
+    words = _number_words()
+    if not tokens or any(t not in words for t in tokens):
+        return None
+    total, current = 0, 0
+    for token in tokens:
+        value = words[token]
+        if value == 100:
+            current = (current or 1) * 100
+        elif value >= 1000:
+            total += (current or 1) * value
+            current = 0
+        else:
+            current += value
+    return total + current
+
+
+# ---------------------------------------------------------------- text
+
+
+def normalize_numeric_text(text: str, cell_context: bool = False) -> str:
+    """Rewrite every way of writing a number into one plain shape.
+
+    LaTeX (``$\\times 10^{6}$``) and unicode (``10⁶``, ``−``, ``–``, thin
+    spaces) become ``× 10^6``, ``±``, ``-`` and ``–``; a dash between two
+    numbers becomes the range dash ``–``; ``x``/``*``/``·`` between a number
+    and ``10`` become ``×``. Superscripts lost in export (``× 106``,
+    ``× 10 6``) are restored by :func:`restore_lost_exponents`.
+    """
+    out = text.replace("$", " ")
+    out = _LATEX_COMMAND.sub(r"\1", out)
+    out = _LATEX_POWER.sub(lambda m: "^" + m.group(1).replace(" ", ""), out)
+    for latex, plain in _LATEX_REPLACEMENTS:
+        out = re.sub(re.escape(latex) + r"(?![A-Za-z])", plain, out)
+    out = out.replace("{", "").replace("}", "")
+    out = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group(0).translate(_SUPERSCRIPTS), out)
+    out = out.replace("^ ", "^")
+    out = _SPACES.sub(" ", out)
+    out = _RANGE_BETWEEN_DIGITS.sub(_RANGE_DASH, out)
+    for dash in _DASHES:
+        if dash != _RANGE_DASH:
+            out = out.replace(dash, "-")
+    out = _MULTIPLY_BETWEEN.sub(" × ", out)
+    out = _TIMES_SPACING.sub(" × ", out)
+    out = _PM_SPACING.sub(" ± ", out)
+    out = _SPACES.sub(" ", out)
+    return restore_lost_exponents(out, cell_context=cell_context)
+
+
+def restore_lost_exponents(text: str, cell_context: bool = False) -> str:
+    """``6 × 106 hADSCs`` -> ``6 × 10^6 hADSCs`` when the words after make it a
+    cell count.
+
+    A lost superscript is only assumed right after ``×`` and when a cell word,
+    a ``per``/``/`` denominator, or (with ``cell_context``, e.g. a table cell
+    under a "× 10^6 cells" header) the end of the text follows; ``3 × 106 mm``
+    stays a product.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        digit = match.group(1) or match.group(2)
+        if _cell_context_follows(text, match.end(), cell_context):
+            return f"× 10^{digit}"
+        return match.group(0)
+
+    return _LOST_EXPONENT.sub(replace, text)
+
+
+@functools.cache
+def _cell_suffix_re() -> re.Pattern[str]:
+    suffixes = load_lexicon("dose_units")["cell_word_suffixes"]
+    return re.compile(rf"(?i)^[\w-]*(?:{_alternation(suffixes)})$")
+
+
+def is_cell_word(token: str) -> bool:
+    """``cells``, ``MSCs``, ``hADSCs``, ``BM-MSCs``, ``ISCs`` ... (lexicon suffixes)."""
+    return bool(_cell_suffix_re().match(token.strip(".,;:()[]")))
+
+
+def _cell_context_follows(text: str, position: int, at_end_is_cells: bool) -> bool:
+    rest = text[position:]
+    if not rest.strip() or re.match(r"\s*[)\].;,]?\s*$", rest):
+        return at_end_is_cells
+    if re.match(r"\s*(?:/|per\b)", rest, re.IGNORECASE):
+        return True
+    words = re.findall(r"[\w-]+", rest[:60])
+    return any(is_cell_word(w) for w in words[:3])
+
+
+# ---------------------------------------------------------------- parsing
+
+_MEASUREMENT_RE = re.compile(
+    rf"^\s*(?P<sign>[-+])?(?P<num>{NUMBER})?\s*(?:±\s*(?P<spread>{NUMBER}))?"
+    rf"\s*(?:(?P<times>×)?\s*10\^(?P<exp>[+-]?\d+))?\s*$"
+)
+
+
+def parse_measurement(text: str, cell_context: bool = False) -> Measurement | None:
+    """Read a whole string as one reported number (with optional ± and ×10^N).
+
+    ``"3.08 \\pm 0.52"`` -> mantissa 3.08, spread 0.52;
+    ``"$2.65 \\pm 0.8 \\times 10^4$"`` -> 2.65, 0.8, exponent 4;
+    ``"10⁶"`` -> 1 × 10^6; ``"1e6"`` -> 1 × 10^6; ``"twenty-five"`` -> 25.
+    Returns None for anything that is not exactly one number.
+    """
+    normal = normalize_numeric_text(text, cell_context=cell_context).strip()
+    word = parse_word_number(normal)
+    if word is not None:
+        return Measurement(Decimal(word))
+    match = _MEASUREMENT_RE.match(normal)
+    if not match or not (match.group("num") or match.group("exp")):
+        return None
+    if match.group("num") and match.group("exp") and not match.group("times"):
+        return None  # "5 10^6" is two numbers, not one
+    if match.group("spread") and not match.group("num"):
+        return None
+    exponent = int(match.group("exp")) if match.group("exp") else 0
+    mantissa_text = match.group("num") or "1"
+    mantissa, e_exponent = split_e_notation(mantissa_text)
+    if match.group("sign") == "-":
+        mantissa = -mantissa
+    spread = None
+    if match.group("spread"):
+        spread_value, spread_exp = split_e_notation(match.group("spread"))
+        spread = spread_value.scaleb(spread_exp)
+    return Measurement(mantissa, spread, exponent + e_exponent)
+
+
+def split_e_notation(number_text: str) -> tuple[Decimal, int]:
+    """``"1.5e6"`` -> (Decimal("1.5"), 6); ``"1,000"`` -> (Decimal("1000"), 0)."""
+    head, _, exp = number_text.lower().partition("e")
+    mantissa = to_decimal(head)
+    if mantissa is None:
+        raise ValueError(f"not a number: {number_text!r}")
+    return mantissa, int(exp) if exp else 0
+
+
+def parse_number(text: str, cell_context: bool = False) -> float | None:
+    """One number in any of the forms papers use, as a float; None otherwise.
+
+    The ± spread is dropped (it is not the value); ``×10^N`` is applied:
+    ``parse_number("1,000")`` -> 1000.0, ``parse_number("−0.5")`` -> -0.5,
+    ``parse_number("10^6")`` -> 1e6. A lost superscript (``"6 × 106"``) is
+    read as 6 × 10^6 only with ``cell_context=True``; without it, it is not a
+    single number and gives None.
+    """
+    measurement = parse_measurement(text, cell_context=cell_context)
+    return None if measurement is None else measurement.value
+
+
+def parse_exponent(text: str) -> int | None:
+    """The N of a power of ten written ``10^N``, ``10⁶``, ``10^{6}``, ``1e6``
+    or ``× 10 6`` / ``× 106`` (lost superscript); None if not a power of ten."""
+    normal = normalize_numeric_text(text, cell_context=True).strip()
+    normal = re.sub(r"^×\s*", "", normal)
+    match = re.fullmatch(r"10\^([+-]?\d+)|1?[eE]([+-]?\d+)", normal)
+    if not match:
+        return None
+    return int(match.group(1) or match.group(2))
+
+
+def find_numbers(text: str) -> list[tuple[int, int, float]]:
+    """Every digit or word number in already-normalised text, as
+    (start, end, value); the simple scanner the other normalisers share."""
+    found: list[tuple[int, int, float]] = []
+    pattern = re.compile(rf"{NUMBER}|{word_number_pattern()}")
+    for match in pattern.finditer(text):
+        token = match.group(0)
+        value: float | None
+        if token[0].isdigit() or token[0] == ".":
+            mantissa, exponent = split_e_notation(token)
+            value = to_float(mantissa.scaleb(exponent))
+        else:
+            word = parse_word_number(token)
+            value = None if word is None else float(word)
+        if value is not None:
+            found.append((match.start(), match.end(), value))
+    return found

@@ -1,0 +1,277 @@
+"""Alloantibody results, percentages and sample sizes.
+
+A result is what the paper states, no more: ``19% (9/48)`` gives positive 9,
+total 48 and percent 19; ``34%`` gives only the percent; ``two patients``
+only the count. Nothing is computed (a percent from a ratio, say), so a scorer
+comparing key by key sees exactly the paper's numbers. A negation ("no
+patient developed DSA", "did not produce DSA") is a result of 0 positives:
+FIELD_GUIDE treats it as a finding, not as a mention to drop.
+
+Sample sizes are just the number (``555 patients``, ``n = 30``, ``37 NDC``);
+the caller knows whether it counts everyone, the treated or the controls.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+from extract.normalize.common import join_pairs, load_lexicon, split_pairs
+from extract.normalize.numbers import (
+    NUMBER,
+    _alternation,
+    format_number,
+    normalize_numeric_text,
+    parse_word_number,
+    split_e_notation,
+    word_number_pattern,
+)
+from extract.schema import AlloantibodyResult, SampleSize
+
+_CITATION = re.compile(r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]")
+_INTEGER = r"(?<![\w.,])\d+(?![\w]|[.,]\d)"
+_PERCENT = rf"(?P<pct>{NUMBER})\s*(?:%|(?i:per\s?cent)\b)"
+_RATIO = rf"(?<![/\d])(?P<pos>{_INTEGER})\s*/\s*(?P<tot>{_INTEGER})(?!\s*/)"
+_PERCENT_RE = re.compile(_PERCENT)
+
+
+@functools.cache
+def _lexicon() -> dict:
+    return load_lexicon("results")
+
+
+@functools.cache
+def _patient_noun() -> str:
+    return rf"(?i:{_alternation(_lexicon()['patient_nouns'])})\b"
+
+
+@functools.cache
+def _count() -> str:
+    return rf"(?:{_INTEGER}|{word_number_pattern()})"
+
+
+@functools.cache
+def _result_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Result forms, most specific first; a later form never reuses the words
+    an earlier one read (the ``19%`` of ``19% (9/48)`` is not a second result)."""
+    noun = _patient_noun()
+    count = _count()
+    return (
+        ("percent_ratio", re.compile(rf"{_PERCENT}\s*\(\s*{_RATIO}\s*\)")),
+        ("ratio_percent", re.compile(rf"{_RATIO}\s*\(\s*{_PERCENT}\s*\)")),
+        (
+            "none_of",
+            re.compile(rf"(?i:\bnone\s+of\s+(?:the\s+)?)(?:(?P<tot>{count})\s+)?(?:[\w-]+\s+)?{noun}"),
+        ),
+        (
+            "of_ratio",
+            re.compile(
+                rf"(?P<pos>{count})\s+(?i:of|out\s+of)\s+(?i:the\s+)?(?P<tot>{count})\s+(?:[\w-]+\s+)?{noun}"
+            ),
+        ),
+        ("ratio", re.compile(_RATIO)),
+        ("percent", _PERCENT_RE),
+        ("count", re.compile(rf"(?P<pos>{count})\s+(?:[\w-]+\s+)?{noun}")),
+    )
+
+
+def _to_int(text: str | None) -> int | None:
+    if not text:
+        return None
+    text = text.strip()
+    if text[0].isdigit():
+        mantissa, exponent = split_e_notation(text)
+        number = mantissa.scaleb(exponent)
+        return int(number) if number == number.to_integral_value() else None
+    return parse_word_number(text)
+
+
+def _to_percent(text: str | None) -> float | None:
+    if not text:
+        return None
+    mantissa, exponent = split_e_notation(text)
+    return float(mantissa.scaleb(exponent))
+
+
+def _prepare(text: str) -> str:
+    return _CITATION.sub(" ", normalize_numeric_text(text))
+
+
+def _matches(normal: str) -> Iterator[tuple[int, AlloantibodyResult]]:
+    taken: list[tuple[int, int]] = []
+    for form, pattern in _result_patterns():
+        for match in pattern.finditer(normal):
+            if any(match.start() < end and start < match.end() for start, end in taken):
+                continue
+            result = _result_from(form, match)
+            if result is None:
+                continue
+            taken.append((match.start(), match.end()))
+            yield match.start(), result
+
+
+def _result_from(form: str, match: re.Match[str]) -> AlloantibodyResult | None:
+    groups = match.groupdict()
+    positive = _to_int(groups.get("pos"))
+    total = _to_int(groups.get("tot"))
+    percent = _to_percent(groups.get("pct"))
+    if form == "none_of":
+        return AlloantibodyResult(positive=0, total=total)
+    if form in ("ratio", "of_ratio") and (positive is None or not total or positive > total):
+        return None
+    if form == "count" and positive is None:
+        return None
+    return AlloantibodyResult(positive=positive, total=total, percent=percent)
+
+
+@functools.cache
+def _negations() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in _lexicon()["negation_patterns"])
+
+
+def is_negated_result(text: str) -> bool:
+    """Does ``text`` say no patient developed antibodies?"""
+    normal = _prepare(text)
+    return any(p.search(normal) for p in _negations())
+
+
+def find_alloantibody_results(text: str) -> list[AlloantibodyResult]:
+    """Every result ``text`` states, in reading order: ``5% (1/20) [53], 15%
+    (3/20) [52] and 19% (9/48) [57]`` gives three. A negated text with no
+    number gives one result of 0 positives."""
+    normal = _prepare(text)
+    found = [result for _, result in sorted(_matches(normal), key=lambda m: m[0])]
+    if not found and any(p.search(normal) for p in _negations()):
+        found.append(AlloantibodyResult(positive=0))
+    return found
+
+
+def parse_alloantibody_result(text: str) -> AlloantibodyResult | None:
+    """The first result ``text`` states (see :func:`find_alloantibody_results`).
+
+    ``"19% (9/48)"`` -> positive 9, total 48, percent 19; ``"34%"`` -> percent
+    34; ``"one single patient"`` -> positive 1; ``"1/3 participants"`` ->
+    1 of 3; ``"did not produce DSA"`` -> positive 0; None if nothing is stated.
+    """
+    results = find_alloantibody_results(text)
+    return results[0] if results else None
+
+
+def find_percents(text: str) -> list[float]:
+    """Every percentage in ``text``, in order: ``"43% [57], 30% [54] and 16%
+    [59]"`` -> [43.0, 30.0, 16.0]."""
+    return [_to_percent(m.group("pct")) or 0.0 for m in _PERCENT_RE.finditer(_prepare(text))]
+
+
+def parse_percent(text: str) -> float | None:
+    """The first percentage in ``text``: ``"43%"`` -> 43.0, ``"11.51 %"`` -> 11.51."""
+    percents = find_percents(text)
+    return percents[0] if percents else None
+
+
+# ---------------------------------------------------------------- sample size
+
+
+@functools.cache
+def _sample_patterns() -> tuple[re.Pattern[str], ...]:
+    count = _count()
+    abbreviation = r"(?P<abbr>[A-Z][A-Z0-9-]{1,9})(?![\w-])"
+    return (
+        re.compile(rf"(?<![\w])[nN]\s*=\s*(?P<n>{_INTEGER})"),
+        re.compile(rf"(?P<n>{count})\s+(?:[\w-]+\s+){{0,2}}?{_patient_noun()}"),
+        re.compile(rf"(?P<n>{_INTEGER})\s+{abbreviation}"),
+    )
+
+
+def find_sample_sizes(text: str) -> list[int]:
+    """Every head count in ``text``, in reading order: ``"18 patients ... cell
+    group (n = 9) or the control group (n = 9)"`` -> [18, 9, 9]."""
+    normal = _prepare(text)
+    excluded = {a.upper() for a in _lexicon()["abbreviation_exclusions"]}
+    found: list[tuple[int, int, int]] = []
+    for pattern in _sample_patterns():
+        for match in pattern.finditer(normal):
+            if match.groupdict().get("abbr") and match.group("abbr").upper() in excluded:
+                continue
+            number = _to_int(match.group("n"))
+            overlaps = any(match.start() < end and start < match.end() for start, end, _ in found)
+            if number is not None and not overlaps:
+                found.append((match.start(), match.end(), number))
+    return [number for _, _, number in sorted(found)]
+
+
+def parse_sample_size(text: str) -> SampleSize | None:
+    """The first head count in ``text``, as ``SampleSize(total=n)``.
+
+    ``"555 patients"``, ``"n = 30"``, ``"(n = 9)"``, ``"37 NDC"``, ``"five
+    patients"``. Only the number is read: move it to ``treated`` or
+    ``control`` (``model_copy``) when the context says which group it counts.
+    """
+    sizes = find_sample_sizes(text)
+    return SampleSize(total=sizes[0]) if sizes else None
+
+
+def serialise_sample_size(size: SampleSize) -> list[str]:
+    """One FIELD_GUIDE row value per stated key: ``["total=30", "control=9"]``."""
+    return [
+        f"{key}={getattr(size, key)}"
+        for key in ("total", "treated", "control")
+        if getattr(size, key) is not None
+    ]
+
+
+def parse_serialised_sample_size(text: str) -> SampleSize:
+    """``"total=30"`` (or several keys joined by ``;``) -> SampleSize."""
+    pairs = split_pairs(text)
+    unknown = set(pairs) - {"total", "treated", "control"}
+    if unknown:
+        raise ValueError(f"unknown sample size keys: {sorted(unknown)}")
+    return SampleSize(**{key: _serialised_int(value) for key, value in pairs.items()})
+
+
+# ---------------------------------------------------------------- serialised results
+
+
+def serialise_result(result: AlloantibodyResult) -> str:
+    """FIELD_GUIDE form ``positive=9;total=48;percent=19`` (stated keys only)."""
+    pairs: list[tuple[str, str]] = []
+    if result.positive is not None:
+        pairs.append(("positive", str(result.positive)))
+    if result.total is not None:
+        pairs.append(("total", str(result.total)))
+    if result.percent is not None:
+        pairs.append(("percent", format_number(result.percent)))
+    return join_pairs(pairs)
+
+
+def parse_serialised_result(text: str) -> AlloantibodyResult:
+    """Inverse of :func:`serialise_result`; ValueError on unknown keys."""
+    pairs = split_pairs(text)
+    unknown = set(pairs) - {"positive", "total", "percent"}
+    if unknown:
+        raise ValueError(f"unknown result keys: {sorted(unknown)}")
+    fields: dict[str, object] = {}
+    for key in ("positive", "total"):
+        if key in pairs:
+            fields[key] = _serialised_int(pairs[key])
+    if "percent" in pairs:
+        fields["percent"] = float(pairs["percent"])
+    return AlloantibodyResult(**fields)
+
+
+def serialise_percent(percent: float) -> str:
+    """FIELD_GUIDE form for ``presensitized``: ``percent=43``."""
+    return f"percent={format_number(percent)}"
+
+
+def _serialised_int(text: str) -> int:
+    """``"9"`` -> 9; also ``"9.0"`` as a spreadsheet may write it; else ValueError."""
+    try:
+        number = Decimal(text.strip())
+    except ArithmeticError as error:
+        raise ValueError(f"not a number: {text!r}") from error
+    if not number.is_finite() or number != number.to_integral_value():
+        raise ValueError(f"not a whole number: {text!r}")
+    return int(number)

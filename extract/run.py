@@ -1,0 +1,111 @@
+"""A run: files in, DocumentResults out, one document at a time; a bad file never stops the batch."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from spacy.language import Language
+
+from extract import __version__
+from extract.fields.prose import read_sentences
+from extract.fields.tables import read_table_rows
+from extract.ingest import SUPPORTED_SUFFIXES, doc_id_of, load_document
+from extract.ingest.errors import IngestError
+from extract.link.document_kind import document_kind, is_about_cell_therapy
+from extract.link.studies import deduplicate_values, link_primary, link_review
+from extract.nlp.pipeline import build_pipeline, pipeline_description
+from extract.schema import Document, DocumentError, DocumentKind, DocumentResult, RunSummary
+
+
+# Notes that travel with a folder of papers, not papers themselves.
+NOT_PAPERS = {"README", "CITATIONS", "CITATION", "LICENSE", "LICENCE", "NOTES", "SOURCES", "CHANGELOG"}
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to read: the supported files named, and those below named folders (links to folders not followed)."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path, followlinks=False):
+                dirs.sort()
+                for name in sorted(files):
+                    candidate = Path(root) / name
+                    if candidate.suffix.lower() in SUPPORTED_SUFFIXES and candidate.stem.upper() not in NOT_PAPERS:
+                        found.append(candidate)
+        else:
+            found.append(path)
+    return found
+
+
+def extract_document(document: Document, nlp: Language) -> DocumentResult:
+    kind = document_kind(document)
+    sentences = read_sentences(document, nlp)
+    if kind is DocumentKind.review:
+        studies = link_review(document, sentences, read_table_rows(document, nlp))
+    elif is_about_cell_therapy(document):
+        studies = link_primary(document, sentences)
+    else:
+        studies = []
+    return DocumentResult(
+        path=document.path,
+        doc_id=document.doc_id,
+        kind=kind,
+        format=document.format,
+        studies=[deduplicate_values(s) for s in studies],
+        characters=len(document.text),
+    )
+
+
+def process_path(path: Path, nlp: Language) -> DocumentResult:
+    started = time.perf_counter()
+    try:
+        if not path.exists():
+            raise IngestError(path, "not_found", "no such file")
+        result = extract_document(load_document(path), nlp)
+    except IngestError as error:
+        result = DocumentResult(
+            path=str(path), doc_id=doc_id_of(path), error=DocumentError(path=str(path), code=error.code, message=error.message)
+        )
+    except Exception as error:  # a bug on one paper must not cost the batch
+        result = DocumentResult(
+            path=str(path),
+            doc_id=doc_id_of(path),
+            error=DocumentError(path=str(path), code="internal_error", message=f"{type(error).__name__}: {error}"),
+        )
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def run_paths(
+    paths: list[Path], pipeline: str | None = "auto", on_result: Callable[[DocumentResult], None] | None = None
+) -> Iterator[DocumentResult]:
+    nlp = build_pipeline(pipeline)
+    for path in paths:
+        result = process_path(path, nlp)
+        if on_result:
+            on_result(result)
+        yield result
+
+
+def summarise(results: list[DocumentResult], pipeline: str, seconds: float) -> RunSummary:
+    errors = [r.error for r in results if r.error]
+    return RunSummary(
+        version=__version__,
+        pipeline=pipeline,
+        documents=len(results),
+        succeeded=len(results) - len(errors),
+        failed=len(errors),
+        studies=sum(len(r.studies) for r in results),
+        values=sum(len(s.values) for r in results for s in r.studies),
+        seconds=round(seconds, 3),
+        errors=errors,
+        studies_per_document={r.doc_id: len(r.studies) for r in results if not r.error},
+    )
+
+
+def describe_pipeline(pipeline: str | None) -> str:
+    return pipeline_description(build_pipeline(pipeline))

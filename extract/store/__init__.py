@@ -1,0 +1,1 @@
+"""Store: writing what a run extracted."""

@@ -1,0 +1,101 @@
+"""The first slice of fields on the bundled corpus, each value with the sentence behind it."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.ingest import load_document
+from extract.schema import DocumentKind
+
+from conftest import REVIEW_000
+
+ROUTES_000 = {
+    "46": "transendocardial", "47": "transendocardial", "54": "transendocardial", "55": "transendocardial",
+    "52": "intravenous", "53": "intravenous", "56": "intravenous", "57": "intravenous", "58": "intravenous",
+    "59": "intralesional", "48": "intra-articular", "49": "intra-articular", "50,51": "intradiscal",
+}
+SOURCES_000 = {
+    "57": "adipose_tissue", "59": "adipose_tissue", "56": "umbilical_cord",
+    "47": "bone_marrow", "48": "bone_marrow", "49": "bone_marrow", "50,51": "bone_marrow",
+    "52": "bone_marrow", "53": "bone_marrow", "54": "bone_marrow", "55": "bone_marrow", "58": "bone_marrow",
+}
+
+
+def studies_of(results, doc_id):
+    return {s.study_key: s for s in results[doc_id].studies}
+
+
+def test_review_000_is_a_review_with_the_13_included_trials(corpus_results):
+    result = corpus_results["000_99413260b5e6cc0d"]
+    assert result.kind is DocumentKind.review
+    assert set(ROUTES_000) <= set(studies_of(corpus_results, "000_99413260b5e6cc0d"))
+
+
+@pytest.mark.parametrize("key,route", sorted(ROUTES_000.items()))
+def test_review_000_routes(corpus_results, key, route):
+    study = studies_of(corpus_results, "000_99413260b5e6cc0d")[key]
+    assert route in study.values_of("route")
+
+
+@pytest.mark.parametrize("key,source", sorted(SOURCES_000.items()))
+def test_review_000_sources(corpus_results, key, source):
+    study = studies_of(corpus_results, "000_99413260b5e6cc0d")[key]
+    assert study.values_of("source") == [source]
+
+
+def test_review_000_routes_are_not_spread_to_other_trials(corpus_results):
+    studies = studies_of(corpus_results, "000_99413260b5e6cc0d")
+    for key, route in ROUTES_000.items():
+        wrong = set(studies[key].values_of("route")) - {route}
+        # The paper itself cites [48] [49] [50] for "both studies" of IA injection.
+        assert wrong <= ({"intra-articular"} if key == "50,51" else set()), (key, wrong)
+
+
+def test_review_000_background_and_animal_citations_are_not_studies(corpus_results):
+    studies = studies_of(corpus_results, "000_99413260b5e6cc0d")
+    for animal_study in ("18", "19", "20", "21", "22", "23", "24", "25", "26"):
+        assert animal_study not in studies
+    assert "6" not in studies  # "Auto-MSCs treatment involves donor site morbidity ... [6]"
+
+
+def test_every_value_carries_its_sentence_and_offsets(corpus_results):
+    doc = load_document(REVIEW_000)
+    for study in corpus_results["000_99413260b5e6cc0d"].studies:
+        for value in study.values:
+            ev = value.evidence
+            assert doc.text[ev.start : ev.end] == ev.text
+            assert ev.start <= ev.mention_start < ev.mention_end <= ev.end
+            assert doc.text[ev.mention_start : ev.mention_end] == ev.mention
+            assert ev.rule
+
+
+def test_tesi_evidence_names_the_sentence_that_states_it(corpus_results):
+    study = studies_of(corpus_results, "000_99413260b5e6cc0d")["55"]
+    tesi = [v for v in study.values if v.field == "route"]
+    assert any("TESI injection in all studies" in v.evidence.text for v in tesi)
+
+
+def test_trial_papers_are_one_study_each(corpus_results):
+    disc = corpus_results["PMC5009698"]
+    fecal = corpus_results["PMC5320771"]
+    assert disc.kind is DocumentKind.primary and len(disc.studies) == 1
+    assert fecal.kind is DocumentKind.primary and len(fecal.studies) == 1
+    (disc_study,), (fecal_study,) = disc.studies, fecal.studies
+    assert disc_study.study_key == ""
+    assert disc_study.values_of("route") == ["intradiscal"]
+    assert disc_study.values_of("source") == ["bone_marrow"]
+    assert disc_study.values_of("donor_type") == ["autologous"]
+    assert fecal_study.values_of("route") == ["intramuscular"]
+    assert fecal_study.values_of("source") == ["adipose_tissue"]
+    assert fecal_study.values_of("donor_type") == ["allogeneic"]
+
+
+def test_review_004_table_rows_are_studies(corpus_results):
+    studies = studies_of(corpus_results, "004_0683142eb9ad4bee")
+    table_keys = {"44", "45", "50", "51", "115", "116", "117"}
+    assert table_keys <= set(studies)
+    assert set(studies["50"].values_of("donor_type")) == {"allogeneic", "autologous"}
+    assert "placenta" in studies["116"].values_of("source")
+    assert "phase Ib" in studies["116"].values_of("design")
+    assert studies["117"].values_of("disease") == ["Tissue fibrosis"]
+    assert "Cardiomyopathy" in studies["45"].values_of("disease")
