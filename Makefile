@@ -1,5 +1,5 @@
 # Two commands set everything up on a fresh machine:
-#   make demo   install, then extract the bundled corpus into out/
+#   make demo   install, extract the bundled corpus into out/, score it against gold/ (out/report.html)
 #   make test   install, then run the test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml
 
 demo: setup
 	$(BIN)/msc-extract run corpus/ --out out/
+	$(BIN)/msc-extract score --gold gold/ --pred out/ --report out/report.html
 
 test: setup
 	$(BIN)/python -m pytest -q

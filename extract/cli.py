@@ -84,3 +84,55 @@ def print_summary(summary: RunSummary, out: Path) -> None:
 
 if __name__ == "__main__":
     app()
+
+
+@app.command()
+def score(
+    gold: Path = typer.Option(Path("gold"), "--gold", help="A folder of gold CSVs, or one gold CSV."),
+    pred: Path = typer.Option(..., "--pred", help="A run output folder (its values.csv) or a values.csv file."),
+    report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report here."),
+    out: Path | None = typer.Option(None, "--out", help="Folder for score.json and errors.csv (default: the --pred folder)."),
+    resamples: int = typer.Option(1000, "--resamples", help="Bootstrap resamples of studies for the 95% intervals."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
+) -> None:
+    """Score predictions against gold: strict and lenient P/R/F1 per field, with errors."""
+    from extract.report.html import write_report
+    from extract.score.metrics import errors_frame, score_paths
+
+    try:
+        result = score_paths(gold, pred, resamples=resamples, seed=seed)
+    except (FileNotFoundError, ValueError) as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2)
+    out_dir = out or (pred if pred.is_dir() else pred.parent)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "score.json").write_text(result.model_dump_json(indent=2), encoding="utf-8")
+    errors_frame(result).to_csv(out_dir / "errors.csv", index=False)
+
+    def cell(s, attr: str) -> str:
+        ci = getattr(s, f"{attr}_ci")
+        return f"{getattr(s, attr):.2f} [{ci.low:.2f}–{ci.high:.2f}]"
+
+    table = Table(title=f"score · {len(result.documents)} documents · {result.gold_values} gold · {result.pred_values} predicted")
+    table.add_column("field")
+    for mode in ("strict", "lenient"):
+        table.add_column(f"{mode} TP/FP/FN", justify="right")
+        for name in ("P", "R", "F1"):
+            table.add_column(f"{mode} {name}", justify="right")
+    lenient = {s.field: s for s in result.lenient.fields}
+    for s in result.strict.fields + [result.strict.micro]:
+        l = lenient.get(s.field, result.lenient.micro)
+        row = [s.field]
+        for x in (s, l):
+            row += [f"{x.tp}/{x.fp}/{x.fn}", cell(x, "precision"), cell(x, "recall"), cell(x, "f1")]
+        table.add_row(*row, end_section=s.field == result.strict.fields[-1].field if result.strict.fields else False)
+    macro = ["macro"]
+    for m in (result.strict.macro, result.lenient.macro):
+        macro += ["", cell(m, "precision"), cell(m, "recall"), cell(m, "f1")]
+    table.add_row(*macro)
+    Console().print(table)
+    written = f"{out_dir}/score.json, {out_dir}/errors.csv"
+    if report is not None:
+        write_report(result, report)
+        written += f", {report}"
+    Console().print(f"→ {written}")

@@ -1,0 +1,1 @@
+"""Scoring extracted values against hand-made gold tables."""
