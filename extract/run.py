@@ -10,6 +10,7 @@ from pathlib import Path
 from spacy.language import Language
 
 from extract import __version__
+from extract.fields.dose import dose_cell_values
 from extract.fields.prose import read_sentences
 from extract.fields.tables import read_table_rows
 from extract.ingest import SUPPORTED_SUFFIXES, doc_id_of, load_document
@@ -45,7 +46,7 @@ def extract_document(document: Document, nlp: Language) -> DocumentResult:
     kind = document_kind(document)
     sentences = read_sentences(document, nlp)
     if kind is DocumentKind.review:
-        studies = link_review(document, sentences, read_table_rows(document, nlp))
+        studies = link_review(document, sentences, read_table_rows(document, nlp, {"dose": dose_cell_values}))
     elif is_about_cell_therapy(document):
         studies = link_primary(document, sentences)
     else:

@@ -99,3 +99,36 @@ def test_review_004_table_rows_are_studies(corpus_results):
     assert "phase Ib" in studies["116"].values_of("design")
     assert studies["117"].values_of("disease") == ["Tissue fibrosis"]
     assert "Cardiomyopathy" in studies["45"].values_of("disease")
+
+
+def test_review_004_table_gives_42_studies_with_every_column(corpus_results):
+    from extract.ingest import load_document
+    from conftest import REVIEW_004
+
+    table_keys = {c.text.strip("[]") for row in load_document(REVIEW_004).tables[0].rows for c in row.cells[-1:]}
+    studies = studies_of(corpus_results, "004_0683142eb9ad4bee")
+    assert len(table_keys) == 42
+    for key in table_keys:
+        table_fields = {v.field for v in studies[key].values if v.evidence.kind == "table_cell"}
+        assert {"disease", "donor_type", "source", "design", "effect"} <= table_fields, key
+    doses = {v.value for v in studies["49"].values if v.field == "dose" and v.evidence.kind == "table_cell"}
+    assert doses == {f"value={x};unit=1e6 cells;per=kg" for x in ("0.5", "1.6", "5")}
+    assert {v.value for v in studies["77"].values if v.field == "dose" and v.evidence.kind == "table_cell"} >= {
+        "value=103.14;unit=mL;per=total"
+    }
+
+
+def test_review_000_prose_doses(corpus_results):
+    studies = studies_of(corpus_results, "000_99413260b5e6cc0d")
+    assert "value=0.3;unit=1e6 cells;per=kg" in studies["58"].values_of("dose")
+    assert "value=1;unit=1e6 cells;per=total" in studies["56"].values_of("dose")
+    assert "value=25;unit=1e6 cells;per=disc" in studies["50,51"].values_of("dose")
+    assert "value=300;unit=1e6 cells;per=total" in studies["53"].values_of("dose")
+    assert "value=150;unit=1e6 cells;per=total" in studies["55"].values_of("dose")
+
+
+def test_trial_doses_keep_the_lost_superscript_reading(corpus_results):
+    (fecal,) = corpus_results["PMC5320771"].studies
+    assert "value=6;unit=1e6 cells;per=total" in fecal.values_of("dose")
+    (disc,) = corpus_results["PMC5009698"].studies
+    assert "low=15.1;high=51.6;unit=1e6 cells;per=total" in disc.values_of("dose")

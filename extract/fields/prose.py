@@ -13,6 +13,7 @@ from functools import cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from extract.fields.dose import dose_mentions
 from extract.ingest.lexicon import load_lexicon
 from extract.nlp.field_matcher import SPAN_KEY
 from extract.normalize.citations import find_citation_groups
@@ -75,6 +76,7 @@ def _sentence(index: int, paragraph: Paragraph, doc: Doc, sent, abbreviation_val
                 mentions.append(
                     FieldMention(field=field, value=value, rule=rule, start=start, end=start + len(token.text), text=token.text)
                 )
+    mentions.extend(dose_mentions(sent.text, offset + sent.start_char))
     citations = [
         CitationMention(start=g.start, end=g.end, numbers=list(g.numbers), brackets=g.brackets)
         for g in find_citation_groups(sent.text, offset + sent.start_char)

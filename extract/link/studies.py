@@ -29,6 +29,7 @@ from extract.schema import (
     TableStudyRow,
 )
 
+LIST_FIELDS = {"dose"}
 PRIMARY_SECTIONS = {
     SectionKind.front,
     SectionKind.abstract,
@@ -72,7 +73,8 @@ def _usable_mentions(sentence: Sentence) -> list[FieldMention]:
     distinct: dict[str, set[str]] = defaultdict(set)
     for mention in sentence.mentions:
         distinct[mention.field].add(mention.value)
-    return [m for m in sentence.mentions if len(distinct[m.field]) < limit]
+    # Several doses are cohorts of one trial ("20, 100, or 200×10^6"), not a list of options.
+    return [m for m in sentence.mentions if m.field in LIST_FIELDS or len(distinct[m.field]) < limit]
 
 
 # ---------------------------------------------------------------- primary papers
