@@ -111,14 +111,17 @@ def score(
 
     def cell(s, attr: str) -> str:
         ci = getattr(s, f"{attr}_ci")
-        return f"{getattr(s, attr):.2f} [{ci.low:.2f}–{ci.high:.2f}]"
+        return f"{getattr(s, attr):.2f} [dim]{ci.low:.2f}–{ci.high:.2f}[/dim]"
 
-    table = Table(title=f"score · {len(result.documents)} documents · {result.gold_values} gold · {result.pred_values} predicted")
-    table.add_column("field")
+    table = Table(
+        title=f"score · {len(result.documents)} documents · {result.gold_values} gold · {result.pred_values} predicted",
+        caption="S = strict, L = lenient; 95% bootstrap intervals over studies in grey",
+    )
+    table.add_column("field", no_wrap=True)
     for mode in ("strict", "lenient"):
-        table.add_column(f"{mode} TP/FP/FN", justify="right")
+        table.add_column(f"{mode[0].upper()} TP/FP/FN", justify="right", no_wrap=True)
         for name in ("P", "R", "F1"):
-            table.add_column(f"{mode} {name}", justify="right")
+            table.add_column(f"{mode[0].upper()} {name}", justify="right", no_wrap=True)
     lenient = {s.field: s for s in result.lenient.fields}
     for s in result.strict.fields + [result.strict.micro]:
         l = lenient.get(s.field, result.lenient.micro)

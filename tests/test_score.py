@@ -70,6 +70,7 @@ def test_strict_and_lenient_match():
     assert not lenient_match("value=100", "value=101.5")
     assert not lenient_match("value=2;per=kg", "value=2")  # a key the gold states must be there
     assert not lenient_match("value=2;per=kg", "value=2;per=total")
+    assert lenient_match("value=2;unit=1e6 cells", "value=2") and not lenient_match("value=2;unit=mL", "value=2")
     assert lenient_match("3", "3.0") and not lenient_match("total=18", "18")
 
 

@@ -13,7 +13,7 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
 th,td{border:1px solid #ddd;padding:.25rem .5rem;vertical-align:top;text-align:left}
-th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 mark{background:#ffe066;padding:0 .1em}
 .charts{display:flex;flex-wrap:wrap;gap:1rem}.chart{border:1px solid #eee;padding:.25rem}
 .fp{color:#b00020}.fn{color:#0050b0}.small{color:#666;font-size:.8rem}
@@ -164,7 +164,8 @@ def render_report(report: ScoreReport) -> str:
 ({report.pred_rows} rows) · unit: {escape(report.unit)} · {report.resamples} resamples, seed {report.seed}, 95% intervals</p>
 <p class="small">Strict: exact codes (case-sensitive) and structured values with exactly equal keys and numbers.
 Lenient: codes case-insensitive; structured values compared on the keys the gold row states, numbers within 1% or 0.01.
-Matching is one-to-one within (doc_id, study_key, field).</p>
+Matching is one-to-one within (doc_id, study_key, field).
+A field with no predictions has precision 0 (and F1 0) by convention; its FP column is then 0.</p>
 <h2>Scores per field</h2>
 {_score_table(report)}
 <h2>Charts</h2>

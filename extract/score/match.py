@@ -8,6 +8,7 @@ from typing import Callable
 
 REL_TOL = 0.01
 ABS_TOL = 0.01
+DEFAULT_DOSE_UNIT = "1e6 cells"  # FIELD_GUIDE: dose `unit` defaults to 1e6 cells
 
 
 def is_structured(value: str) -> bool:
@@ -73,6 +74,8 @@ def lenient_match(gold: str, pred: str) -> bool:
             g, p = parse_structured(gold), parse_structured(pred)
         except ValueError:
             return gold.casefold() == pred.casefold()
+        if "unit" not in p and {"value", "low", "high"} & p.keys():
+            p["unit"] = DEFAULT_DOSE_UNIT
         return all(k in p and _atoms_equal(v, p[k], lenient=True) for k, v in g.items())
     return _atoms_equal(gold, pred, lenient=True)
 
