@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
 import pytest
 from hypothesis import given, settings
@@ -27,7 +28,9 @@ from extract.normalize.numbers import (
 from extract.paths import lexicons_dir
 from extract.schema import FollowUp
 
-PROPERTY = settings(max_examples=200, deadline=None)
+# Modest by default so the file runs in seconds; raise it for a bug hunt:
+# MSC_HYPOTHESIS_EXAMPLES=5000 pytest tests/test_normalize_dose.py
+PROPERTY = settings(max_examples=int(os.environ.get("MSC_HYPOTHESIS_EXAMPLES", "200")), deadline=None)
 
 
 # ---------------------------------------------------------------- numbers

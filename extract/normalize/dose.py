@@ -38,6 +38,7 @@ as many unlabelled doses in order.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -93,14 +94,14 @@ def _item_re() -> re.Pattern[str]:
     return re.compile(
         rf"""
         (?:
-            (?P<power>(?<![\w.^])10\^(?P<power_exp>[+-]?\d+))
+            (?P<power>(?<![\w.^])10\^(?P<power_exp>[+-]?\d{{1,2}})(?!\d))
           | (?P<low>{NUMBER}|{word_number_pattern()})
             (?:\s*–\s*(?P<high>{NUMBER}))?
         )
         (?P<percent>\s*%)?
         (?:\s*±\s*(?P<spread>{NUMBER}))?
         (?:
-            \s*\(?\s*×\s*10\^(?P<exp>[+-]?\d+)(?:\s*\))?
+            \s*\(?\s*×\s*10\^(?P<exp>[+-]?\d{{1,2}})(?!\d)(?:\s*\))?
           | [\s-]*(?P<magword>(?i:{magword}))\b
           | \s*(?P<abbr>{abbr})(?![A-Za-z])
           | \s*(?P<volume>(?i:{volume}))\b
@@ -162,7 +163,7 @@ def parse_doses(
             _inherit_within(group)
         for item in group:
             dose = _to_dose(item, normal, header_multiplier, default_per)
-            if dose is not None:
+            if dose is not None and _finite(dose):
                 doses.append(dose)
     return _label_cohorts(doses, normal)
 
@@ -359,7 +360,7 @@ def _to_dose(
             return None
         return _make_dose(item.low, item.high, 0, item.volume, per, None)
     scale = _scale(item, header_multiplier)
-    if scale is None:
+    if scale is None or not _plausible_exponent(item.exponent):
         return None
     counted = item.cell or item.denominator
     if item.needs_context and not counted and not _cell_context_after(normal, item.end):
@@ -368,6 +369,11 @@ def _to_dose(
     if item.exponent is not None and 1 <= item.exponent < CELL_EXPONENT:
         return _make_dose(item.low, item.high, 0, f"1e{item.exponent} cells", per, arm)
     return _make_dose(item.low, item.high, scale, CELL_UNIT, per, arm)
+
+
+def _plausible_exponent(exponent: int | None) -> bool:
+    """No cell dose is written with a power of ten above 10^12 (or below 1)."""
+    return exponent is None or 0 <= exponent <= int(_units()["max_cell_exponent"])
 
 
 def _scale(item: _Item, header_multiplier: float | None) -> Decimal | int | None:
@@ -399,6 +405,11 @@ def _make_dose(
     if high is None:
         return Dose(value=convert(low), unit=unit, per=per, arm=arm)
     return Dose(low=convert(low), high=convert(high), unit=unit, per=per, arm=arm)
+
+
+def _finite(dose: Dose) -> bool:
+    numbers = [n for n in (dose.value, dose.low, dose.high) if n is not None]
+    return all(math.isfinite(n) for n in numbers)
 
 
 def _valid_per(per: str | None) -> str | None:

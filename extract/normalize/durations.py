@@ -14,8 +14,9 @@ Choices:
 - A list of time points (``at 1-, 3-, and 6-month follow-up``,
   ``at 6 and 12 months``) gives the longest: follow-up lasts until the last
   visit.
-- When a text holds several durations, those next to a follow-up word
-  (``follow``, ``post``, ``after``) win; among them, the longest.
+- When a text holds several durations, the one closest to a follow-up word
+  (``follow``, ``post``, ``after``) in the same clause wins; with none near,
+  the longest.
 - Ages (``53-year-old``, ``aged 25–78 years``, ``18 years of age``) are never
   durations.
 """
@@ -135,10 +136,21 @@ def find_durations(text: str) -> list[Duration]:
     return found
 
 
-def _near_follow_up(normal: str, start: int, end: int) -> bool:
+def _follow_up_distance(normal: str, duration: Duration) -> int | None:
+    """Characters between ``duration`` and the closest follow-up word in the
+    same clause (no ``;`` or ``.`` between), within the lexicon's window."""
     window = int(_lexicon()["follow_up_window_chars"])
-    around = normal[max(0, start - window) : end + window].lower()
-    return any(word in around for word in _lexicon()["follow_up_words"])
+    words = _alternation(_lexicon()["follow_up_words"])
+    best: int | None = None
+    lo, hi = max(0, duration.start - window), min(len(normal), duration.end + window)
+    for match in re.finditer(rf"(?i:\b(?:{words}))", normal[lo:hi]):
+        start, end = lo + match.start(), lo + match.end()
+        between = normal[end : duration.start] if end <= duration.start else normal[duration.end : start]
+        if re.search(r"[;.](?!\d)", between):
+            continue
+        distance = max(0, duration.start - end, start - duration.end)
+        best = distance if best is None else min(best, distance)
+    return best
 
 
 def _chosen_follow_up(text: str) -> Duration | None:
@@ -146,8 +158,11 @@ def _chosen_follow_up(text: str) -> Duration | None:
     if not durations:
         return None
     normal = normalize_numeric_text(text)
-    near = [d for d in durations if _near_follow_up(normal, d.start, d.end)]
-    return max(near or durations, key=lambda d: d.months)
+    distances = {id(d): _follow_up_distance(normal, d) for d in durations}
+    near = [d for d in durations if distances[id(d)] is not None]
+    if near:
+        return min(near, key=lambda d: (distances[id(d)], -d.months))
+    return max(durations, key=lambda d: d.months)
 
 
 def parse_follow_up(text: str) -> FollowUp | None:
