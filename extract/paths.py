@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,3 +22,10 @@ def patterns_dir() -> Path:
 
 def lexicons_dir() -> Path:
     return models_dir() / "lexicons"
+
+
+@cache
+def load_lexicon(name: str) -> Any:
+    """Read ``models/lexicons/<name>.json`` once per process: vocabulary is data, not code."""
+    with (lexicons_dir() / f"{name}.json").open(encoding="utf-8") as handle:
+        return json.load(handle)

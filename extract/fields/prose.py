@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extract.fields.dose import dose_mentions
-from extract.ingest.lexicon import load_lexicon
+from extract.paths import load_lexicon
 from extract.nlp.field_matcher import SPAN_KEY
 from extract.normalize.citations import find_citation_groups
 from extract.schema import CitationMention, Document, FieldMention, Paragraph, SectionKind, Sentence

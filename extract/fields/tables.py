@@ -14,7 +14,7 @@ from functools import cache
 
 from spacy.language import Language
 
-from extract.ingest.lexicon import load_lexicon
+from extract.paths import load_lexicon
 from extract.nlp.field_matcher import SPAN_KEY
 from extract.normalize.citations import find_citation_groups
 from extract.schema import Document, Evidence, ExtractedValue, Table, TableCell, TableStudyRow

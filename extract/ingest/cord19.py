@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from extract.ingest.lexicon import load_lexicon
+from extract.paths import load_lexicon
 from extract.ingest.references import split_run_in_titles
 from extract.normalize.citations import find_citation_groups
 from extract.schema import (

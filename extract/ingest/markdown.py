@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.ingest.lexicon import load_lexicon
+from extract.paths import load_lexicon
 from extract.ingest.references import parse_reference_lines
 from extract.ingest.sections import classify_heading
 from extract.ingest.tables import TABLE_CAPTION, cells_of_line, merge_continued, realign_row

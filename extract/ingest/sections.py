@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from extract.ingest.lexicon import load_lexicon
+from extract.paths import load_lexicon
 from extract.schema import SectionKind
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from extract.ingest.lexicon import load_lexicon
+from extract.paths import load_lexicon
 from extract.schema import Document, DocumentKind, SectionKind
 
 _OPENING_CHARACTERS = 6000

@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from functools import cache
 
-from extract.ingest.lexicon import load_lexicon
+from extract.paths import load_lexicon
 from extract.schema import (
     Document,
     DocumentKind,

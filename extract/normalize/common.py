@@ -7,27 +7,14 @@ structured values in the single form FIELD_GUIDE.md fixes.
 
 from __future__ import annotations
 
-import functools
-import json
 import re
 from typing import Any
 from urllib.parse import quote, unquote
 
-from extract.paths import lexicons_dir
+from extract.paths import load_lexicon  # noqa: F401  (re-exported for the normalisers)
 
 _ESCAPED_EVERYWHERE = frozenset("%;=")
 _ESCAPE_SEQUENCE = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
-
-
-@functools.cache
-def load_lexicon(name: str) -> dict[str, Any]:
-    """Read ``models/lexicons/<name>.json`` once per process.
-
-    Vocabulary lives in data files so a curator can add a unit word or a cell
-    name without touching code; caching keeps the parsers pure and fast.
-    """
-    path = lexicons_dir() / f"{name}.json"
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def escape_value(text: str) -> str:
