@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from extract.normalize.dose import (
     PER_VALUES,
     cohort_labels,
     dose_arm_label,
+    find_doses,
     header_multiplier,
     header_per,
     parse_doses,
@@ -154,6 +156,26 @@ def test_bare_numbers_in_prose_are_not_doses() -> None:
 )
 def test_numbers_that_are_not_doses(text: str) -> None:
     assert parse_doses(text) == []
+
+
+# ---------------------------------------------------------------- where doses are written
+
+
+@pytest.mark.parametrize(
+    "text, header, mentions",
+    [
+        ("The lowest dose of allo-MSCs administered was 0.3 M/kg of body weight", None, ["0.3 M/kg"]),
+        ("at a dose of 20, 100, or 200×10^6 MSCs, respectively", None, ["20", "100", "200×10^6 MSCs"]),
+        ("6 × 106 hADSCs (3 × 106 per 1.5 ml PBS into each end)", None, ["6 × 106 hADSCs", "3 × 106 per 1.5 ml"]),
+        ("stem cells (15.1–51.6 million cells) as part", None, ["15.1–51.6 million cells"]),
+        ("one mild in the 100 M-treated group", None, ["100 M-treated group"]),
+        ("103.14 mL with $2.65 \\pm 0.8 \\times 10^4$ ISCs/kg", 1.0,
+         ["103.14 mL", "2.65 \\pm 0.8 \\times 10^4$ ISCs/kg"]),
+        ("0.5–1.0/kg or 2.0–3.0/kg", 1.0, ["0.5–1.0/kg", "2.0–3.0/kg"]),
+    ],
+)
+def test_find_doses_points_at_the_words(text: str, header: float | None, mentions: list[str]) -> None:
+    assert [text[start:end] for start, end, _ in find_doses(text, header)] == mentions
 
 
 # ---------------------------------------------------------------- arms and headers
@@ -349,6 +371,8 @@ def test_generated_single_dose_is_exact(mantissa: Decimal, power, exponent: int,
     text = f"{mantissa}{' ' if not power[0].startswith(' ') else ''}{_power_text(power, exponent)}{cell}{per_text}"
     expected = float(mantissa.scaleb(exponent - 6))
     assert parse_doses(text) == [cells(expected, per=per_value)], text
+    [(start, end, _)] = find_doses(text)
+    assert text[start:].startswith(str(mantissa)) and end > start + len(str(mantissa)), text
 
 
 @PROPERTY
@@ -377,6 +401,18 @@ grammar_tokens = st.sampled_from([
 ])
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["1, " * 3000, "one-" * 3000, "1 M-" * 3000, "1.0 × " * 2000, "(" * 3000 + "1" + ")" * 3000, "abc-" * 3000],
+)
+def test_long_repetitive_text_is_read_quickly(text: str) -> None:
+    """The grammar's regexes have no nested ambiguity: no catastrophic backtracking."""
+    started = time.perf_counter()
+    find_doses(text)
+    find_doses(text, header_multiplier=1.0)
+    assert time.perf_counter() - started < 5.0
+
+
 @PROPERTY
 @given(st.lists(grammar_tokens, max_size=25), st.sampled_from([" ", "", "  "]),
        st.none() | st.sampled_from([1.0, 0.1, 100.0]), st.none() | st.sampled_from(PER_VALUES))
@@ -392,7 +428,8 @@ def test_grammar_soup_never_raises_and_gives_valid_doses(tokens, joiner, multipl
 @PROPERTY
 @given(st.text(max_size=120), st.none() | st.floats(allow_nan=False, allow_infinity=False, min_value=1e-9, max_value=1e9))
 def test_parse_doses_never_raises_on_any_text(text: str, multiplier: float | None) -> None:
-    for dose in parse_doses(text, header_multiplier=multiplier):
+    for start, end, dose in find_doses(text, header_multiplier=multiplier):
+        assert 0 <= start <= end <= len(text)
         assert parse_serialised_dose(serialise_dose(dose)) == dose
     dose_arm_label(text)
     header_multiplier(text)

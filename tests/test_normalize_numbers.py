@@ -19,6 +19,7 @@ from extract.normalize.durations import (
 )
 from extract.normalize.numbers import (
     format_number,
+    normalize_mapped,
     normalize_numeric_text,
     parse_exponent,
     parse_measurement,
@@ -99,6 +100,25 @@ def test_lost_superscript_only_in_cell_context(text: str, expected: float) -> No
 )
 def test_normalize_numeric_text(text: str, expected: str) -> None:
     assert normalize_numeric_text(text).strip() == expected
+
+
+def test_normalized_text_keeps_offsets() -> None:
+    text = "103.14 mL with $2.65 \\pm 0.8 \\times 10^{4}$ ISCs/kg and 6 × 106 hADSCs, 10⁶ cells"
+    mapped = normalize_mapped(text)
+    assert mapped.text == "103.14 mL with 2.65 ± 0.8 × 10^4 ISCs/kg and 6 × 10^6 hADSCs, 10^6 cells"
+    start = mapped.text.index("2.65")
+    assert text[slice(*mapped.span(start, mapped.text.index("kg") + 2))] == "2.65 \\pm 0.8 \\times 10^{4}$ ISCs/kg"
+    start = mapped.text.index("6 ×")
+    assert text[slice(*mapped.span(start, start + len("6 × 10^6 hADSCs")))] == "6 × 106 hADSCs"
+
+
+@PROPERTY
+@given(st.text(max_size=80))
+def test_offsets_are_monotonic_and_in_bounds(text: str) -> None:
+    mapped = normalize_mapped(text, cell_context=True)
+    assert len(mapped.origin) == len(mapped.text) + 1
+    assert mapped.origin[-1] == len(text)
+    assert all(a <= b for a, b in zip(mapped.origin, mapped.origin[1:]))
 
 
 def test_measurement_keeps_spread_and_exponent() -> None:
@@ -230,6 +250,11 @@ def test_follow_up_prefers_words_next_to_follow_up() -> None:
     assert parse_follow_up(text) == FollowUp(months=6.0)
 
 
+def test_durations_point_at_the_words() -> None:
+    text = "a follow up exam 4–6 years post-MSC infusion; at 1-, 3-, and 6-month follow-up"
+    assert [text[d.start : d.end] for d in find_durations(text)] == ["4–6 years", "1-, 3-, and 6-month"]
+
+
 def test_follow_up_range_keeps_its_ends() -> None:
     text = "stem cells 4–6 years post mesenchymal stem cell infusion"
     assert parse_follow_up_range(text) == (48.0, 72.0)
@@ -256,7 +281,8 @@ def test_generated_durations_convert(n: int, unit, template: str) -> None:
 def test_follow_up_never_raises(text: str) -> None:
     follow_up = parse_follow_up(text)
     assert follow_up is None or math.isfinite(follow_up.months)
-    find_durations(text)
+    for duration in find_durations(text):
+        assert 0 <= duration.start <= duration.end <= len(text)
     follow_up_serialised(text)
 
 

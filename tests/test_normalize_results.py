@@ -12,8 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract.normalize.results import (
+    find_alloantibody_result_spans,
     find_alloantibody_results,
     find_percents,
+    find_sample_size_spans,
     find_sample_sizes,
     is_negated_result,
     parse_alloantibody_result,
@@ -84,6 +86,15 @@ def test_several_results_in_one_sentence() -> None:
     assert find_alloantibody_results(text) == [result(1, 20, 5.0), result(3, 20, 15.0), result(9, 48, 19.0)]
     text = "ranging from one single patient [46, 47] , two patients [54] , and five patients [55] ."
     assert find_alloantibody_results(text) == [result(1), result(2), result(5)]
+
+
+def test_result_spans_point_at_the_words() -> None:
+    text = "The results found 5% (1/20) [53] , 15% (3/20) [52]; no patient developed DSA [56]."
+    assert [text[a:b] for a, b, _ in find_alloantibody_result_spans(text)] == ["5% (1/20)", "15% (3/20)"]
+    text = "This dose did not cause the development of DSA in any treated patient [58] ."
+    assert [text[a:b] for a, b, _ in find_alloantibody_result_spans(text)] == ["did not cause"]
+    text = "performed on 18 patients (15 women and 3 men) and the cell group (n = 9)"
+    assert [text[a:b] for a, b, _ in find_sample_size_spans(text)] == ["18 patients", "15 women", "3 men", "n = 9"]
 
 
 def test_negation() -> None:
@@ -168,6 +179,8 @@ def percent_ratio_texts(draw) -> tuple[str, int, int, float]:
 def test_generated_percent_ratio_reads_back(case: tuple[str, int, int, float]) -> None:
     text, positive, total, percent = case
     assert parse_alloantibody_result(text) == result(positive, total, percent), text
+    [(start, end, _)] = find_alloantibody_result_spans(text)
+    assert str(total) in text[start:end]
 
 
 @PROPERTY

@@ -8,6 +8,7 @@ no spaCy: the NLP layer finds the mentions, these functions read them.
 from extract.normalize.dose import (
     cohort_labels,
     dose_arm_label,
+    find_doses,
     header_multiplier,
     header_per,
     parse_doses,
@@ -23,8 +24,10 @@ from extract.normalize.durations import (
     serialise_follow_up,
 )
 from extract.normalize.numbers import (
+    MappedText,
     Measurement,
     format_number,
+    normalize_mapped,
     normalize_numeric_text,
     parse_exponent,
     parse_measurement,
@@ -32,8 +35,10 @@ from extract.normalize.numbers import (
     parse_word_number,
 )
 from extract.normalize.results import (
+    find_alloantibody_result_spans,
     find_alloantibody_results,
     find_percents,
+    find_sample_size_spans,
     find_sample_sizes,
     is_negated_result,
     parse_alloantibody_result,
@@ -48,18 +53,23 @@ from extract.normalize.results import (
 
 __all__ = [
     "Duration",
+    "MappedText",
     "Measurement",
     "cohort_labels",
     "dose_arm_label",
+    "find_alloantibody_result_spans",
     "find_alloantibody_results",
+    "find_doses",
     "find_durations",
     "find_percents",
+    "find_sample_size_spans",
     "find_sample_sizes",
     "follow_up_serialised",
     "format_number",
     "header_multiplier",
     "header_per",
     "is_negated_result",
+    "normalize_mapped",
     "normalize_numeric_text",
     "parse_alloantibody_result",
     "parse_doses",

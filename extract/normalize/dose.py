@@ -40,20 +40,22 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import get_args
 
 from extract.normalize.common import join_pairs, load_lexicon, split_pairs
 from extract.normalize.numbers import (
     NUMBER,
-    _alternation,
     format_number,
     is_cell_word,
     magnitude_abbreviations,
     magnitude_words,
+    MappedText,
+    normalize_mapped,
     normalize_numeric_text,
     parse_word_number,
+    regex_alternation,
     split_e_notation,
     to_float,
     word_number_pattern,
@@ -83,14 +85,14 @@ def _item_re() -> re.Pattern[str]:
     denominator, arm. Case-sensitive except where wrapped in (?i:...), so the
     ``M`` of ``100 M`` is never the ``m`` of metres."""
     units = _units()
-    magword = _alternation(list(magnitude_words()))
-    abbr = _alternation(list(magnitude_abbreviations()))
-    volume = _alternation(list(units["volume_units"]))
+    magword = regex_alternation(list(magnitude_words()))
+    abbr = regex_alternation(list(magnitude_abbreviations()))
+    volume = regex_alternation(list(units["volume_units"]))
     per_words = list(units["per_units"]) + list(units["volume_units"]) + units["density_units"]
-    per_unit = _alternation(per_words)
-    arm_mod = _alternation(units["arm_modifiers"])
-    arm_noun = _alternation(units["arm_nouns"])
-    cells = _alternation(units["cell_word_suffixes"])
+    per_unit = regex_alternation(per_words)
+    arm_mod = regex_alternation(units["arm_modifiers"])
+    arm_noun = regex_alternation(units["arm_nouns"])
+    cells = regex_alternation(units["cell_word_suffixes"])
     return re.compile(
         rf"""
         (?:
@@ -106,10 +108,10 @@ def _item_re() -> re.Pattern[str]:
           | \s*(?P<abbr>{abbr})(?![A-Za-z])
           | \s*(?P<volume>(?i:{volume}))\b
         )?
-        (?P<cell>[\s-]+[\w-]*(?i:{cells})(?![\w]))?
+        (?P<cell>[\s-]+[\w-]{{0,30}}(?i:{cells})(?![\w]))?
         (?P<per>\s*(?:/|\s(?i:per)\s)\s*
             (?:(?P<per_count>{NUMBER}(?:\s*–\s*{NUMBER})?)\s*)?
-            (?:[A-Za-z-]+\s+){{0,2}}?
+            (?:[A-Za-z-]{{1,30}}\s+){{0,2}}?
             (?P<per_unit>(?i:{per_unit}))(?![\w^])
         )?
         (?P<arm>[\s-]*(?:(?i:{arm_mod})[\s-]*){{0,2}}(?i:{arm_noun})\b)?
@@ -136,7 +138,10 @@ class _Item:
     denominator: bool
     arm: bool
     needs_context: bool
-    labels: list[str] = field(default_factory=list)
+
+
+DoseSpan = tuple[int, int, Dose]
+"""(start, end, dose): character offsets into the text given, and the dose."""
 
 
 def parse_doses(
@@ -152,20 +157,40 @@ def parse_doses(
     names no denominator (e.g. from a "cells/kg" header); otherwise ``total``.
     Never raises on odd text: what it cannot read it leaves out.
     """
+    return [dose for _, _, dose in find_doses(text, header_multiplier, default_per)]
+
+
+def find_doses(
+    text: str,
+    header_multiplier: float | None = None,
+    default_per: str | None = None,
+) -> list[DoseSpan]:
+    """:func:`parse_doses` with where each dose is written: ``(start, end,
+    dose)`` offsets into ``text`` itself (``text[start:end]`` is e.g.
+    ``"0.3 M/kg"``, or ``"20"`` for the first member of ``"20, 100, or 200 ×
+    10^6"``), so evidence can point at the words."""
     if _is_not_applicable(text):
         return []
     table_mode = header_multiplier is not None
-    normal = _prepare(text, table_mode)
-    items = _scan_items(normal)
-    doses: list[Dose] = []
-    for group in _group(items, normal):
+    mapped = _prepare(text, table_mode)
+    normal = mapped.text
+    found: list[DoseSpan] = []
+    for group in _group(_scan_items(normal), normal):
         if _has_connector(group, normal):
             _inherit_within(group)
         for item in group:
             dose = _to_dose(item, normal, header_multiplier, default_per)
             if dose is not None and _finite(dose):
-                doses.append(dose)
-    return _label_cohorts(doses, normal)
+                start, end = mapped.span(item.start, _trim_end(normal, item.start, item.end))
+                found.append((start, end, dose))
+    return _label_cohorts(found, normal)
+
+
+def _trim_end(normal: str, start: int, end: int) -> int:
+    """Item matches may end in spaces or a ``)``; evidence should not."""
+    while end > start and normal[end - 1] in " )":
+        end -= 1
+    return end
 
 
 def _is_not_applicable(text: str) -> bool:
@@ -173,20 +198,22 @@ def _is_not_applicable(text: str) -> bool:
     return not stripped or stripped in _units()["not_applicable"]
 
 
-def _prepare(text: str, table_mode: bool) -> str:
-    """Normalise numbers, drop citations and statistics, unify range words."""
-    normal = normalize_numeric_text(text, cell_context=table_mode)
-    normal = _CITATION.sub(" ", normal)
-    normal = _PARENTHESIS.sub(_drop_statistics, normal)
-    normal = _BETWEEN.sub(r"\1–\2", normal)
-    return _TO_RANGE.sub(r"\1–\2", normal)
+def _prepare(text: str, table_mode: bool) -> MappedText:
+    """Normalise numbers, drop citations and statistics, unify range words,
+    keeping offsets into ``text``."""
+    mapped = normalize_mapped(text, cell_context=table_mode)
+    mapped = mapped.sub(_CITATION, lambda m: " " * len(m.group(0)))
+    mapped = mapped.sub(_PARENTHESIS, _drop_statistics)
+    mapped = mapped.sub(_BETWEEN, r"\1–\2")
+    return mapped.sub(_TO_RANGE, r"\1–\2")
 
 
 def _drop_statistics(match: re.Match[str]) -> str:
+    """Blank a parenthesis of statistics ("(inter-quartile range 53.8)")."""
     inside = match.group(1).lower()
     for word in _units()["statistic_words"]:
         if re.search(rf"(?<![\w.]){re.escape(word)}(?![\w])", inside):
-            return " "
+            return " " * len(match.group(0))
     return match.group(0)
 
 
@@ -204,7 +231,7 @@ def _item_from_match(match: re.Match[str]) -> _Item | None:
     from_word = False
     high: Decimal | None = None
     if match.group("power"):
-        if match.string[: match.start()].rstrip().endswith("×"):
+        if match.string[max(0, match.start() - 3) : match.start()].rstrip().endswith("×"):
             return None  # "× 10^6" with its number outside the match (a header)
         low = Decimal(1)
         exponent = int(match.group("power_exp"))
@@ -418,7 +445,7 @@ def _valid_per(per: str | None) -> str | None:
 
 def _cell_context_after(normal: str, position: int) -> bool:
     """Is the number before ``position`` a count of cells (not of people or dollars)?"""
-    rest = normal[position:]
+    rest = normal[position : position + 200]  # the next few words are enough
     stripped = rest.lstrip(" -")
     if stripped.startswith("/"):
         return False  # a denominator the grammar did not know ("11M/T")
@@ -443,7 +470,7 @@ def _arm_label(item: _Item, scale: Decimal | int) -> str:
 
 _COHORT_LIST = re.compile(
     r"\b(?:[Cc]ohorts?|[Gg]roups?|[Aa]rms?)\s+"
-    r"(?P<labels>[A-Z](?:\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|[–-])\s*[A-Z])*)(?![\w-])"
+    r"(?P<labels>[A-Z](?:(?:\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+|\s*[–-]\s*)[A-Z])*)(?![\w-])"
 )
 
 
@@ -476,8 +503,8 @@ def dose_arm_label(text: str) -> str | None:
             return dose.arm
     normal = normalize_numeric_text(text)
     units = _units()
-    level = _alternation(units["dose_level_words"])
-    arm_noun = _alternation(units["arm_nouns"])
+    level = regex_alternation(units["dose_level_words"])
+    arm_noun = regex_alternation(units["arm_nouns"])
     match = re.search(rf"(?i:\b({level})[\s-]+dose[\s-]+(?:{arm_noun})\b)", normal)
     if match:
         return f"{match.group(1).lower()}-dose"
@@ -485,14 +512,16 @@ def dose_arm_label(text: str) -> str | None:
     return labels[0] if len(labels) == 1 else None
 
 
-def _label_cohorts(doses: list[Dose], normal: str) -> list[Dose]:
+def _label_cohorts(found: list[DoseSpan], normal: str) -> list[DoseSpan]:
+    """Give "cohorts A, B, C" to as many unlabelled doses, in order."""
     labels = cohort_labels(normal)
-    unlabelled = [i for i, d in enumerate(doses) if d.arm is None]
+    unlabelled = [i for i, (_, _, dose) in enumerate(found) if dose.arm is None]
     if not labels or len(labels) != len(unlabelled):
-        return doses
-    out = list(doses)
+        return found
+    out = list(found)
     for index, label in zip(unlabelled, labels):
-        out[index] = out[index].model_copy(update={"arm": label})
+        start, end, dose = out[index]
+        out[index] = (start, end, dose.model_copy(update={"arm": label}))
     return out
 
 
@@ -510,11 +539,11 @@ def header_multiplier(header: str) -> float | None:
     match = re.search(r"(?<![\w.])(?:1\s*×\s*)?10\^([+-]?\d+)", normal)
     if match:
         return to_float(Decimal(1).scaleb(int(match.group(1)) - CELL_EXPONENT))
-    words = re.search(rf"(?i:\b({_alternation(list(magnitude_words()))})\b)", normal)
+    words = re.search(rf"(?i:\b({regex_alternation(list(magnitude_words()))})\b)", normal)
     if words:
         exponent = magnitude_words()[words.group(1).lower()]
         return to_float(Decimal(1).scaleb(exponent - CELL_EXPONENT))
-    abbr = re.search(rf"(?<![\w])({_alternation(list(magnitude_abbreviations()))})(?![A-Za-z])", normal)
+    abbr = re.search(rf"(?<![\w])({regex_alternation(list(magnitude_abbreviations()))})(?![A-Za-z])", normal)
     if abbr:
         exponent = magnitude_abbreviations()[abbr.group(1)]
         return to_float(Decimal(1).scaleb(exponent - CELL_EXPONENT))
@@ -524,7 +553,7 @@ def header_multiplier(header: str) -> float | None:
 def header_per(header: str) -> str | None:
     """The denominator a dose header states (``"cells/kg"`` -> ``"kg"``), else None."""
     per_units = _units()["per_units"]
-    pattern = rf"(?:/|\bper\s+)\s*({_alternation(list(per_units))})\b"
+    pattern = rf"(?:/|\bper\s+)\s*({regex_alternation(list(per_units))})\b"
     match = re.search(pattern, normalize_numeric_text(header), re.IGNORECASE)
     return per_units[match.group(1).lower()] if match else None
 

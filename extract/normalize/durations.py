@@ -25,22 +25,26 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from extract.normalize.common import load_lexicon
 from extract.normalize.numbers import (
     NUMBER,
-    _alternation,
+    MappedText,
     format_number,
-    normalize_numeric_text,
+    normalize_mapped,
     parse_word_number,
+    regex_alternation,
     split_e_notation,
     word_number_pattern,
 )
 from extract.schema import FollowUp
 
 MONTH_DECIMALS = 2
+# "1-, 3-, and 6-month": one way only to split each separator, so a failed
+# match backtracks linearly, not exponentially.
+_LIST_SEPARATOR = r"-?(?:\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+)"
 
 
 @dataclass(frozen=True)
@@ -62,10 +66,10 @@ def _lexicon() -> dict:
 @functools.cache
 def _duration_re() -> re.Pattern[str]:
     amount = rf"(?:{NUMBER}|{word_number_pattern()})"
-    units = _alternation(list(_lexicon()["units"]))
+    units = regex_alternation(list(_lexicon()["units"]))
     return re.compile(
         rf"""
-        (?P<amounts>{amount}(?:-?\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)\s*{amount})*)
+        (?P<amounts>{amount}(?:{_LIST_SEPARATOR}{amount}){{0,12}})
         (?:\s*(?:–|\s(?i:to)\s)\s*(?P<high>{amount}))?
         [\s-]*(?P<unit>(?i:{units}))\b
         |
@@ -96,7 +100,7 @@ def _amount(text: str) -> Decimal | None:
 
 
 def _amounts(text: str) -> list[Decimal]:
-    parts = re.split(r"-?\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)\s*", text)
+    parts = re.split(_LIST_SEPARATOR, text)
     values = [_amount(p) for p in parts]
     return [v for v in values if v is not None]
 
@@ -111,8 +115,9 @@ def _is_age(normal: str, match: re.Match[str]) -> bool:
 
 
 def find_durations(text: str) -> list[Duration]:
-    """Every duration in ``text``, in months, with spans into the normalised text."""
-    normal = normalize_numeric_text(text)
+    """Every duration in ``text``, in months, with (start, end) offsets into ``text``."""
+    mapped = normalize_mapped(text)
+    normal = mapped.text
     found: list[Duration] = []
     for match in _duration_re().finditer(normal):
         if match.group("unit_first"):
@@ -133,19 +138,24 @@ def find_durations(text: str) -> list[Duration]:
             continue
         longest = max(values + ([high] if high is not None else []))
         found.append(Duration(match.start(), match.end(), _to_months(longest, unit)))
-    return found
+    return [_in_original(mapped, d) for d in found]
 
 
-def _follow_up_distance(normal: str, duration: Duration) -> int | None:
+def _in_original(mapped: MappedText, duration: Duration) -> Duration:
+    start, end = mapped.span(duration.start, duration.end)
+    return replace(duration, start=start, end=end)
+
+
+def _follow_up_distance(text: str, duration: Duration) -> int | None:
     """Characters between ``duration`` and the closest follow-up word in the
     same clause (no ``;`` or ``.`` between), within the lexicon's window."""
     window = int(_lexicon()["follow_up_window_chars"])
-    words = _alternation(_lexicon()["follow_up_words"])
+    words = regex_alternation(_lexicon()["follow_up_words"])
     best: int | None = None
-    lo, hi = max(0, duration.start - window), min(len(normal), duration.end + window)
-    for match in re.finditer(rf"(?i:\b(?:{words}))", normal[lo:hi]):
+    lo, hi = max(0, duration.start - window), min(len(text), duration.end + window)
+    for match in re.finditer(rf"(?i:\b(?:{words}))", text[lo:hi]):
         start, end = lo + match.start(), lo + match.end()
-        between = normal[end : duration.start] if end <= duration.start else normal[duration.end : start]
+        between = text[end : duration.start] if end <= duration.start else text[duration.end : start]
         if re.search(r"[;.](?!\d)", between):
             continue
         distance = max(0, duration.start - end, start - duration.end)
@@ -157,8 +167,7 @@ def _chosen_follow_up(text: str) -> Duration | None:
     durations = find_durations(text)
     if not durations:
         return None
-    normal = normalize_numeric_text(text)
-    distances = {id(d): _follow_up_distance(normal, d) for d in durations}
+    distances = {id(d): _follow_up_distance(text, d) for d in durations}
     near = [d for d in durations if distances[id(d)] is not None]
     if near:
         return min(near, key=lambda d: (distances[id(d)], -d.months))

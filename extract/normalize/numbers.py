@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -138,7 +139,7 @@ def magnitude_abbreviations() -> dict[str, int]:
     return {w: int(v) for w, v in load_lexicon("numbers")["magnitude_abbreviations"].items()}
 
 
-def _alternation(words: list[str]) -> str:
+def regex_alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
@@ -150,29 +151,37 @@ def word_number_pattern() -> str:
     Million/billion are left out on purpose: they are magnitudes, read by the
     dose grammar as units of 10^6 and 10^9 cells.
     """
-    words = _alternation(list(_number_words()))
-    fillers = _alternation(load_lexicon("numbers")["fillers"])
-    phrases = _alternation(list(_phrases()))
+    words = regex_alternation(list(_number_words()))
+    fillers = regex_alternation(load_lexicon("numbers")["fillers"])
+    phrases = regex_alternation(list(_phrases()))
     word = rf"(?:{words})"
-    compound = rf"{word}(?:[\s-]+(?:and[\s-]+)?{word})*(?:\s+(?:{fillers}))?"
+    # "and" only after "hundred" ("one hundred and two"), so "one and two"
+    # stays two numbers; separators are unambiguous and the length bounded
+    # (no number needs more than seven words) to keep matching linear.
+    compound = rf"{word}(?:[\s-]+(?:(?<=hundred[\s-])and[\s-]+)?{word}){{0,6}}(?:\s+(?:{fillers}))?"
     return rf"(?i:\b(?:{phrases}|{compound})\b)"
 
 
 def parse_word_number(text: str) -> int | None:
     """``"twenty-five"`` -> 25, ``"one single"`` -> 1, ``"one hundred and two"``
-    -> 102; None when any word is not a number word."""
+    -> 102; None when a word is not a number word or the words do not form one
+    number (``"one two"``, ``"twenty thirty"``)."""
     cleaned = " ".join(text.lower().split())
     if cleaned in _phrases():
         return _phrases()[cleaned]
-    tokens = [t for t in re.split(r"[\s-]+", cleaned) if t and t != "and"]
+    tokens = [t for t in re.split(r"[\s-]+", cleaned) if t]
     fillers = {f.lower() for f in load_lexicon("numbers")["fillers"]}
-    while tokens and tokens[-1] in fillers and len(tokens) > 1:
+    while len(tokens) > 1 and tokens[-1] in fillers:
         tokens.pop()
     words = _number_words()
-    if not tokens or any(t not in words for t in tokens):
+    if not tokens or any(t not in words and t != "and" for t in tokens):
+        return None
+    if not _well_formed([t for t in tokens], words):
         return None
     total, current = 0, 0
     for token in tokens:
+        if token == "and":
+            continue
         value = words[token]
         if value == 100:
             current = (current or 1) * 100
@@ -184,7 +193,95 @@ def parse_word_number(text: str) -> int | None:
     return total + current
 
 
+def _kind(value: int) -> str:
+    if value == 0:
+        return "zero"
+    if value < 10:
+        return "unit"
+    if value < 20:
+        return "teen"
+    if value < 100:
+        return "ten"
+    return "hundred" if value == 100 else "scale"
+
+
+# Which kind of number word may follow which: "twenty" + "five", "one" +
+# "hundred", "hundred" + "and" + "two", "five" + "thousand".
+_FOLLOWS: dict[str | None, set[str]] = {
+    None: {"zero", "unit", "teen", "ten", "hundred", "scale"},
+    "zero": set(),
+    "unit": {"hundred", "scale"},
+    "teen": {"hundred", "scale"},
+    "ten": {"unit", "scale"},
+    "hundred": {"unit", "teen", "ten", "scale", "and"},
+    "scale": {"unit", "teen", "ten", "and"},
+    "and": {"unit", "teen", "ten"},
+}
+
+
+def _well_formed(tokens: list[str], words: dict[str, int]) -> bool:
+    previous: str | None = None
+    for token in tokens:
+        kind = "and" if token == "and" else _kind(words[token])
+        if kind not in _FOLLOWS[previous]:
+            return False
+        previous = kind
+    return previous != "and"
+
+
 # ---------------------------------------------------------------- text
+
+
+@dataclass(frozen=True)
+class MappedText:
+    """Text rewritten by substitutions that remembers where each character came
+    from, so a value read from normalised text can point back at the paper's
+    own characters (FIELD_GUIDE: every value is traceable to its words).
+
+    ``origin[i]`` is the offset in the original text of character ``i``;
+    ``origin`` has one extra entry, the original length.
+    """
+
+    text: str
+    origin: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> MappedText:
+        return cls(text, tuple(range(len(text) + 1)))
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original (start, end) of the normalised slice ``[start:end]``."""
+        if end <= start:
+            return self.origin[start], self.origin[start]
+        return self.origin[start], self.origin[end - 1] + 1
+
+    def sub(
+        self,
+        pattern: re.Pattern[str] | str,
+        replacement: str | Callable[[re.Match[str]], str],
+    ) -> MappedText:
+        """``re.sub`` that carries the offsets along; replaced characters map
+        into the span they replace."""
+        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+        pieces: list[str] = []
+        origin: list[int] = []
+        last = 0
+        for match in regex.finditer(self.text):
+            start, end = match.span()
+            new = replacement(match) if callable(replacement) else match.expand(replacement)
+            if new == match.group(0):
+                continue
+            pieces.append(self.text[last:start])
+            origin.extend(self.origin[last:start])
+            pieces.append(new)
+            width = end - start
+            origin.extend(self.origin[start + (i * width) // len(new)] if width else self.origin[start] for i in range(len(new)))
+            last = end
+        if not pieces:
+            return self
+        pieces.append(self.text[last:])
+        origin.extend(self.origin[last:])
+        return MappedText("".join(pieces), tuple(origin))
 
 
 def normalize_numeric_text(text: str, cell_context: bool = False) -> str:
@@ -196,24 +293,30 @@ def normalize_numeric_text(text: str, cell_context: bool = False) -> str:
     and ``10`` become ``×``. Superscripts lost in export (``× 106``,
     ``× 10 6``) are restored by :func:`restore_lost_exponents`.
     """
-    out = text.replace("$", " ")
-    out = _LATEX_COMMAND.sub(r"\1", out)
-    out = _LATEX_POWER.sub(lambda m: "^" + m.group(1).replace(" ", ""), out)
+    return normalize_mapped(text, cell_context).text
+
+
+_OTHER_DASHES = "[" + "".join(d for d in _DASHES if d != _RANGE_DASH) + "]"
+
+
+def normalize_mapped(text: str, cell_context: bool = False) -> MappedText:
+    """:func:`normalize_numeric_text` keeping offsets into ``text``."""
+    out = MappedText.of(text).sub(r"\$", " ")
+    out = out.sub(_LATEX_COMMAND, r"\1")
+    out = out.sub(_LATEX_POWER, lambda m: "^" + m.group(1).replace(" ", ""))
     for latex, plain in _LATEX_REPLACEMENTS:
-        out = re.sub(re.escape(latex) + r"(?![A-Za-z])", plain, out)
-    out = out.replace("{", "").replace("}", "")
-    out = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group(0).translate(_SUPERSCRIPTS), out)
-    out = out.replace("^ ", "^")
-    out = _SPACES.sub(" ", out)
-    out = _RANGE_BETWEEN_DIGITS.sub(_RANGE_DASH, out)
-    for dash in _DASHES:
-        if dash != _RANGE_DASH:
-            out = out.replace(dash, "-")
-    out = _MULTIPLY_BETWEEN.sub(" × ", out)
-    out = _TIMES_SPACING.sub(" × ", out)
-    out = _PM_SPACING.sub(" ± ", out)
-    out = _SPACES.sub(" ", out)
-    return restore_lost_exponents(out, cell_context=cell_context)
+        out = out.sub(re.escape(latex) + r"(?![A-Za-z])", plain)
+    out = out.sub(r"[{}]", "")
+    out = out.sub(_SUPERSCRIPT_RUN, lambda m: "^" + m.group(0).translate(_SUPERSCRIPTS))
+    out = out.sub(r"\^ ", "^")
+    out = out.sub(_SPACES, " ")
+    out = out.sub(_RANGE_BETWEEN_DIGITS, _RANGE_DASH)
+    out = out.sub(_OTHER_DASHES, "-")
+    out = out.sub(_MULTIPLY_BETWEEN, " × ")
+    out = out.sub(_TIMES_SPACING, " × ")
+    out = out.sub(_PM_SPACING, " ± ")
+    out = out.sub(_SPACES, " ")
+    return _restore_lost_exponents(out, cell_context)
 
 
 def restore_lost_exponents(text: str, cell_context: bool = False) -> str:
@@ -225,20 +328,23 @@ def restore_lost_exponents(text: str, cell_context: bool = False) -> str:
     under a "× 10^6 cells" header) the end of the text follows; ``3 × 106 mm``
     stays a product.
     """
+    return _restore_lost_exponents(MappedText.of(text), cell_context).text
 
+
+def _restore_lost_exponents(mapped: MappedText, cell_context: bool) -> MappedText:
     def replace(match: re.Match[str]) -> str:
         digit = match.group(1) or match.group(2)
-        if _cell_context_follows(text, match.end(), cell_context):
+        if _cell_context_follows(mapped.text, match.end(), cell_context):
             return f"× 10^{digit}"
         return match.group(0)
 
-    return _LOST_EXPONENT.sub(replace, text)
+    return mapped.sub(_LOST_EXPONENT, replace)
 
 
 @functools.cache
 def _cell_suffix_re() -> re.Pattern[str]:
     suffixes = load_lexicon("dose_units")["cell_word_suffixes"]
-    return re.compile(rf"(?i)^[\w-]*(?:{_alternation(suffixes)})$")
+    return re.compile(rf"(?i)^[\w-]*(?:{regex_alternation(suffixes)})$")
 
 
 def is_cell_word(token: str) -> bool:

@@ -21,10 +21,11 @@ from decimal import Decimal
 from extract.normalize.common import join_pairs, load_lexicon, split_pairs
 from extract.normalize.numbers import (
     NUMBER,
-    _alternation,
+    MappedText,
     format_number,
-    normalize_numeric_text,
+    normalize_mapped,
     parse_word_number,
+    regex_alternation,
     split_e_notation,
     word_number_pattern,
 )
@@ -44,7 +45,7 @@ def _lexicon() -> dict:
 
 @functools.cache
 def _patient_noun() -> str:
-    return rf"(?i:{_alternation(_lexicon()['patient_nouns'])})\b"
+    return rf"(?i:{regex_alternation(_lexicon()['patient_nouns'])})\b"
 
 
 @functools.cache
@@ -63,17 +64,17 @@ def _result_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
         ("ratio_percent", re.compile(rf"{_RATIO}\s*\(\s*{_PERCENT}\s*\)")),
         (
             "none_of",
-            re.compile(rf"(?i:\bnone\s+of\s+(?:the\s+)?)(?:(?P<tot>{count})\s+)?(?:[\w-]+\s+)?{noun}"),
+            re.compile(rf"(?i:\bnone\s+of\s+(?:the\s+)?)(?:(?P<tot>{count})\s+)?(?:[\w-]{{1,40}}\s+)?{noun}"),
         ),
         (
             "of_ratio",
             re.compile(
-                rf"(?P<pos>{count})\s+(?i:of|out\s+of)\s+(?i:the\s+)?(?P<tot>{count})\s+(?:[\w-]+\s+)?{noun}"
+                rf"(?P<pos>{count})\s+(?i:of|out\s+of)\s+(?i:the\s+)?(?P<tot>{count})\s+(?:[\w-]{{1,40}}\s+)?{noun}"
             ),
         ),
         ("ratio", re.compile(_RATIO)),
         ("percent", _PERCENT_RE),
-        ("count", re.compile(rf"(?P<pos>{count})\s+(?:[\w-]+\s+)?{noun}")),
+        ("count", re.compile(rf"(?P<pos>{count})\s+(?:[\w-]{{1,40}}\s+)?{noun}")),
     )
 
 
@@ -95,11 +96,12 @@ def _to_percent(text: str | None) -> float | None:
     return float(mantissa.scaleb(exponent))
 
 
-def _prepare(text: str) -> str:
-    return _CITATION.sub(" ", normalize_numeric_text(text))
+def _prepare(text: str) -> MappedText:
+    """Normalised text without citation brackets, keeping offsets into ``text``."""
+    return normalize_mapped(text).sub(_CITATION, lambda m: " " * len(m.group(0)))
 
 
-def _matches(normal: str) -> Iterator[tuple[int, AlloantibodyResult]]:
+def _matches(normal: str) -> Iterator[tuple[int, int, AlloantibodyResult]]:
     taken: list[tuple[int, int]] = []
     for form, pattern in _result_patterns():
         for match in pattern.finditer(normal):
@@ -109,7 +111,7 @@ def _matches(normal: str) -> Iterator[tuple[int, AlloantibodyResult]]:
             if result is None:
                 continue
             taken.append((match.start(), match.end()))
-            yield match.start(), result
+            yield match.start(), match.end(), result
 
 
 def _result_from(form: str, match: re.Match[str]) -> AlloantibodyResult | None:
@@ -133,19 +135,33 @@ def _negations() -> tuple[re.Pattern[str], ...]:
 
 def is_negated_result(text: str) -> bool:
     """Does ``text`` say no patient developed antibodies?"""
-    normal = _prepare(text)
+    normal = _prepare(text).text
     return any(p.search(normal) for p in _negations())
+
+
+ResultSpan = tuple[int, int, AlloantibodyResult]
+"""(start, end, result): character offsets into the text given, and the result."""
+
+
+def find_alloantibody_result_spans(text: str) -> list[ResultSpan]:
+    """:func:`find_alloantibody_results` with where each result is written
+    (offsets into ``text``); a negation's span is its cue ("no patient")."""
+    mapped = _prepare(text)
+    found = [(*mapped.span(start, end), result) for start, end, result in _matches(mapped.text)]
+    found.sort(key=lambda item: item[0])
+    if not found:
+        cues = [m for m in (p.search(mapped.text) for p in _negations()) if m]
+        if cues:
+            first = min(cues, key=lambda m: m.start())
+            found.append((*mapped.span(*first.span()), AlloantibodyResult(positive=0)))
+    return found
 
 
 def find_alloantibody_results(text: str) -> list[AlloantibodyResult]:
     """Every result ``text`` states, in reading order: ``5% (1/20) [53], 15%
     (3/20) [52] and 19% (9/48) [57]`` gives three. A negated text with no
     number gives one result of 0 positives."""
-    normal = _prepare(text)
-    found = [result for _, result in sorted(_matches(normal), key=lambda m: m[0])]
-    if not found and any(p.search(normal) for p in _negations()):
-        found.append(AlloantibodyResult(positive=0))
-    return found
+    return [result for _, _, result in find_alloantibody_result_spans(text)]
 
 
 def parse_alloantibody_result(text: str) -> AlloantibodyResult | None:
@@ -162,7 +178,7 @@ def parse_alloantibody_result(text: str) -> AlloantibodyResult | None:
 def find_percents(text: str) -> list[float]:
     """Every percentage in ``text``, in order: ``"43% [57], 30% [54] and 16%
     [59]"`` -> [43.0, 30.0, 16.0]."""
-    return [_to_percent(m.group("pct")) or 0.0 for m in _PERCENT_RE.finditer(_prepare(text))]
+    return [_to_percent(m.group("pct")) or 0.0 for m in _PERCENT_RE.finditer(_prepare(text).text)]
 
 
 def parse_percent(text: str) -> float | None:
@@ -180,17 +196,21 @@ def _sample_patterns() -> tuple[re.Pattern[str], ...]:
     abbreviation = r"(?P<abbr>[A-Z][A-Z0-9-]{1,9})(?![\w-])"
     return (
         re.compile(rf"(?<![\w])[nN]\s*=\s*(?P<n>{_INTEGER})"),
-        re.compile(rf"(?P<n>{count})\s+(?:[\w-]+\s+){{0,2}}?{_patient_noun()}"),
+        re.compile(rf"(?P<n>{count})\s+(?:[\w-]{{1,40}}\s+){{0,2}}?{_patient_noun()}"),
         re.compile(rf"(?P<n>{_INTEGER})\s+{abbreviation}"),
     )
 
 
-def find_sample_sizes(text: str) -> list[int]:
-    """Every head count in ``text``, in reading order: ``"18 patients ... cell
-    group (n = 9) or the control group (n = 9)"`` -> [18, 9, 9]."""
-    normal = _prepare(text)
+SizeSpan = tuple[int, int, int]
+"""(start, end, n): character offsets into the text given, and the head count."""
+
+
+def find_sample_size_spans(text: str) -> list[SizeSpan]:
+    """:func:`find_sample_sizes` with where each count is written (offsets into ``text``)."""
+    mapped = _prepare(text)
+    normal = mapped.text
     excluded = {a.upper() for a in _lexicon()["abbreviation_exclusions"]}
-    found: list[tuple[int, int, int]] = []
+    found: list[SizeSpan] = []
     for pattern in _sample_patterns():
         for match in pattern.finditer(normal):
             if match.groupdict().get("abbr") and match.group("abbr").upper() in excluded:
@@ -199,7 +219,13 @@ def find_sample_sizes(text: str) -> list[int]:
             overlaps = any(match.start() < end and start < match.end() for start, end, _ in found)
             if number is not None and not overlaps:
                 found.append((match.start(), match.end(), number))
-    return [number for _, _, number in sorted(found)]
+    return [(*mapped.span(start, end), number) for start, end, number in sorted(found)]
+
+
+def find_sample_sizes(text: str) -> list[int]:
+    """Every head count in ``text``, in reading order: ``"18 patients ... cell
+    group (n = 9) or the control group (n = 9)"`` -> [18, 9, 9]."""
+    return [number for _, _, number in find_sample_size_spans(text)]
 
 
 def parse_sample_size(text: str) -> SampleSize | None:
