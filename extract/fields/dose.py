@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extract.normalize.dose import header_multiplier, header_per, parse_doses, serialise_dose
+from extract.normalize.dose import find_doses, header_multiplier, header_per, parse_doses, serialise_dose
 from extract.schema import FieldMention
 
 
@@ -14,19 +14,15 @@ def dose_cell_values(text: str, header: str) -> list[tuple[str, str]]:
 
 
 def dose_mentions(sentence: str, start: int) -> list[FieldMention]:
-    """Doses a sentence states with their own unit ("0.3 M/kg", "150 million cells").
-
-    The parser does not report where in the sentence a dose stands, so the
-    mention is the whole sentence.
-    """
+    """Doses a sentence states with their own unit ("0.3 M/kg", "150 million cells"), at the words that state them."""
     return [
         FieldMention(
             field="dose",
             value=serialise_dose(dose),
-            rule="prose.dose>normalize.parse_doses",
-            start=start,
-            end=start + len(sentence),
-            text=sentence,
+            rule="prose.dose>normalize.find_doses",
+            start=start + begin,
+            end=start + end,
+            text=sentence[begin:end],
         )
-        for dose in parse_doses(sentence)
+        for begin, end, dose in find_doses(sentence)
     ]
