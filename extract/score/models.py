@@ -14,30 +14,28 @@ class Interval(BaseModel):
     high: float
 
 
-class FieldScore(BaseModel):
+class Scores(BaseModel):
+    """Precision, recall and F1 with their bootstrap intervals."""
+
+    precision: float
+    recall: float
+    f1: float
+    precision_ci: Interval
+    recall_ci: Interval
+    f1_ci: Interval
+
+
+class FieldScore(Scores):
     """Counts and scores of one field (or of all fields pooled: field == "micro")."""
 
     field: str
     tp: int
     fp: int
     fn: int
-    precision: float
-    recall: float
-    f1: float
-    precision_ci: Interval
-    recall_ci: Interval
-    f1_ci: Interval
 
 
-class MacroScore(BaseModel):
+class MacroScore(Scores):
     """Unweighted mean over fields."""
-
-    precision: float
-    recall: float
-    f1: float
-    precision_ci: Interval
-    recall_ci: Interval
-    f1_ci: Interval
 
 
 class ModeScore(BaseModel):
