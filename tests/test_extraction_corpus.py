@@ -97,7 +97,10 @@ def test_review_004_table_rows_are_studies(corpus_results):
     assert set(studies["50"].values_of("donor_type")) == {"allogeneic", "autologous"}
     assert "placenta" in studies["116"].values_of("source")
     assert "phase Ib" in studies["116"].values_of("design")
-    assert studies["117"].values_of("disease") == ["Tissue fibrosis"]
+    from_table = [v.value for v in studies["117"].values if v.field == "disease" and v.evidence.kind == "table_cell"]
+    assert from_table == ["Tissue fibrosis"]
+    # The prose around the table names the condition itself.
+    assert "systemic sclerosis" in studies["117"].values_of("disease")
     assert "Cardiomyopathy" in studies["45"].values_of("disease")
 
 

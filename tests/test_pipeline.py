@@ -45,5 +45,5 @@ def test_a_saved_pipeline_folder_is_used_as_the_base(tmp_path):
     assert nlp.pipe_names == ["sentencizer", "abbreviation_detector", "msc_field_matcher"]
     assert nlp.meta["msc_extract_base"] == str(tmp_path / "small")
     doc = nlp("Patients received intravenous umbilical cord MSCs. Then nothing.")
-    assert {s.label_ for s in doc.spans["fields"]} == {"route=intravenous", "source=umbilical_cord"}
+    assert {s.label_ for s in doc.spans["fields"]} == {"route=intravenous", "source=umbilical_cord", "cell_type=MSC"}
     assert len(list(doc.sents)) == 2

@@ -13,13 +13,32 @@ from functools import cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from extract.fields.administrations import administration_mentions
+from extract.fields.alloantibodies import presensitized_mentions, result_mentions
+from extract.fields.disease import disease_mentions
 from extract.fields.dose import dose_mentions
+from extract.fields.follow_up import follow_up_mentions
+from extract.fields.reading import SentenceReader, SentenceText
+from extract.fields.safety import safety_mentions
+from extract.fields.sample_size import sample_size_mentions
 from extract.paths import load_lexicon
 from extract.nlp.field_matcher import SPAN_KEY
 from extract.normalize.citations import find_citation_groups
 from extract.schema import CitationMention, Document, FieldMention, Paragraph, SectionKind, Sentence
 
 SKIPPED_SECTIONS = {SectionKind.references, SectionKind.back}
+
+# Rule readers that run over each sentence beside the spaCy matcher, one module a field family.
+SENTENCE_READERS: tuple[SentenceReader, ...] = (
+    lambda s: dose_mentions(s.text, s.start),
+    result_mentions,
+    presensitized_mentions,
+    administration_mentions,
+    disease_mentions,
+    sample_size_mentions,
+    follow_up_mentions,
+    safety_mentions,
+)
 
 
 @cache
@@ -44,17 +63,21 @@ def readable_paragraphs(document: Document) -> list[Paragraph]:
 def read_sentences(document: Document, nlp: Language) -> list[Sentence]:
     paragraphs = readable_paragraphs(document)
     docs = list(nlp.pipe(document.text[p.start : p.end] for p in paragraphs))
-    abbreviation_values = _abbreviation_values(docs, nlp)
+    long_forms = _long_forms(docs)
+    abbreviation_values = _abbreviation_values(long_forms, nlp)
     sentences: list[Sentence] = []
     for paragraph, doc in zip(paragraphs, docs):
+        previous = ""
         for sent in doc.sents:
             if not sent.text.strip():
                 continue
-            sentences.append(_sentence(len(sentences), paragraph, doc, sent, abbreviation_values))
+            text = SentenceText(sent.text, paragraph.start + sent.start_char, previous, long_forms, paragraph.section_kind)
+            sentences.append(_sentence(len(sentences), paragraph, doc, sent, abbreviation_values, text))
+            previous = sent.text
     return sentences
 
 
-def _sentence(index: int, paragraph: Paragraph, doc: Doc, sent, abbreviation_values) -> Sentence:
+def _sentence(index: int, paragraph: Paragraph, doc: Doc, sent, abbreviation_values, text: SentenceText) -> Sentence:
     offset = paragraph.start
     mentions = [
         FieldMention(
@@ -76,7 +99,8 @@ def _sentence(index: int, paragraph: Paragraph, doc: Doc, sent, abbreviation_val
                 mentions.append(
                     FieldMention(field=field, value=value, rule=rule, start=start, end=start + len(token.text), text=token.text)
                 )
-    mentions.extend(dose_mentions(sent.text, offset + sent.start_char))
+    for reader in SENTENCE_READERS:
+        mentions.extend(reader(text))
     citations = [
         CitationMention(start=g.start, end=g.end, numbers=list(g.numbers), brackets=g.brackets)
         for g in find_citation_groups(sent.text, offset + sent.start_char)
@@ -96,13 +120,18 @@ def _sentence(index: int, paragraph: Paragraph, doc: Doc, sent, abbreviation_val
     )
 
 
-def _abbreviation_values(docs: list[Doc], nlp: Language) -> dict[str, list[tuple[str, str, str]]]:
-    """Short form → the field values its document-defined long form carries."""
-    matcher = nlp.get_pipe("msc_field_matcher")
+def _long_forms(docs: list[Doc]) -> dict[str, str]:
+    """Short form → long form, as the document itself defines them (first definition wins)."""
     long_forms: dict[str, str] = {}
     for doc in docs:
         for abbreviation in doc._.abbreviations:
             long_forms.setdefault(abbreviation.text, abbreviation._.long_form.text)
+    return long_forms
+
+
+def _abbreviation_values(long_forms: dict[str, str], nlp: Language) -> dict[str, list[tuple[str, str, str]]]:
+    """Short form → the field values its document-defined long form carries."""
+    matcher = nlp.get_pipe("msc_field_matcher")
     values: dict[str, list[tuple[str, str, str]]] = {}
     for short, long in long_forms.items():
         long_doc = matcher(nlp.make_doc(long))

@@ -65,16 +65,31 @@ def _value(document: Document, sentence: Sentence, mention: FieldMention) -> Ext
     return ExtractedValue(field=mention.field, value=mention.value, evidence=_evidence(document, sentence, mention))
 
 
-def _usable_mentions(sentence: Sentence) -> list[FieldMention]:
-    """Mentions that can describe a study: not preclinical, not a list of options."""
+def _slot(sentence: Sentence, mention: FieldMention) -> int:
+    """Which citation group a mention precedes: 0 for the first, len(groups) after the last."""
+    return sum(1 for group in sentence.citations if group.start < mention.end)
+
+
+def _usable_mentions(sentence: Sentence, review: bool = False) -> list[FieldMention]:
+    """Mentions that can describe a study: not preclinical, not a list of options.
+
+    A list is several values of one field before one citation ("from BM, AT,
+    UC or WJ [1-4]"); values that each precede their own citation are a
+    study-by-study account, not a list.
+    """
     if sentence.preclinical or sentence.hypothetical:
         return []
     limit = _discourse()["enumeration_limit"]
-    distinct: dict[str, set[str]] = defaultdict(set)
+    excluded = set(_discourse()["primary_only_fields"]) if review else set()
+    distinct: dict[tuple[str, int], set[str]] = defaultdict(set)
     for mention in sentence.mentions:
-        distinct[mention.field].add(mention.value)
+        distinct[mention.field, _slot(sentence, mention)].add(mention.value)
     # Several doses are cohorts of one trial ("20, 100, or 200×10^6"), not a list of options.
-    return [m for m in sentence.mentions if m.field in LIST_FIELDS or len(distinct[m.field]) < limit]
+    return [
+        m
+        for m in sentence.mentions
+        if m.field not in excluded and (m.field in LIST_FIELDS or len(distinct[m.field, _slot(sentence, m)]) < limit)
+    ]
 
 
 # ---------------------------------------------------------------- primary papers
@@ -130,20 +145,34 @@ def _carries_forward(sentence: Sentence, following: Sentence | None) -> bool:
 
 
 def _assign(sentence: Sentence, mentions: list[FieldMention]) -> list[tuple[FieldMention, list[int]]]:
-    """Each mention with the citation numbers it belongs to."""
+    """Each mention with the citation numbers it belongs to.
+
+    A value stated before all citations or after all of them, alone of its
+    field, holds for every study cited. Otherwise a value belongs to the
+    citation that follows it, unless a finer value of its field comes before
+    that citation: then it is the category of all that follow ("patients with
+    heart diseases, two studies in patients with ICM [46, 54], two ... HF [55,
+    56]").
+    """
     groups = sentence.citations
     per_field: dict[str, set[str]] = defaultdict(set)
+    by_slot: dict[tuple[str, int], list[FieldMention]] = defaultdict(list)
     for mention in mentions:
         per_field[mention.field].add(mention.value)
+        by_slot[mention.field, _slot(sentence, mention)].append(mention)
     every_number = [n for g in groups for n in g.numbers]
     assigned = []
     for mention in mentions:
-        if len(per_field[mention.field]) == 1:
+        slot = _slot(sentence, mention)
+        outside = slot == 0 or slot == len(groups)
+        if len(per_field[mention.field]) == 1 and outside:
             assigned.append((mention, every_number))
-            continue
-        following = [g for g in groups if g.start >= mention.end]
-        nearest = following[0] if following else groups[-1]
-        assigned.append((mention, list(nearest.numbers)))
+        elif slot == len(groups):
+            assigned.append((mention, list(groups[-1].numbers)))
+        elif any(m.start > mention.end and m.value != mention.value for m in by_slot[mention.field, slot]):
+            assigned.append((mention, [n for g in groups[slot:] for n in g.numbers]))
+        else:
+            assigned.append((mention, list(groups[slot].numbers)))
     return assigned
 
 
@@ -173,7 +202,7 @@ def link_review(document: Document, sentences: list[Sentence], table_rows: list[
     for position, sentence in enumerate(sentences):
         if sentence.section_kind in (SectionKind.references, SectionKind.back):
             continue
-        mentions = _usable_mentions(sentence)
+        mentions = _usable_mentions(sentence, review=True)
         if not sentence.citations:
             following = sentences[position + 1] if position + 1 < len(sentences) else None
             if mentions and _carries_forward(sentence, following):
@@ -198,7 +227,8 @@ def link_review(document: Document, sentences: list[Sentence], table_rows: list[
                     study_for(number).values.append(_value(document, carried_from, mention))
         carried, carried_from = [], None
 
-    linked = [s for s in studies.values() if s.values]
+    supporting = set(_discourse()["supporting_fields"])
+    linked = [s for s in studies.values() if any(v.field not in supporting for v in s.values)]
     return sorted(linked, key=lambda s: [int(n) for n in s.study_key.split(",")])
 
 

@@ -203,8 +203,16 @@ def follow_up_serialised(text: str) -> str | None:
     """The follow-up value of ``text`` as the gold writes it: ``months=12``,
     or ``low=48;high=72`` for a range; None when there is none."""
     chosen = _chosen_follow_up(text)
-    if chosen is None:
-        return None
-    if chosen.low is not None and chosen.high is not None:
-        return f"low={format_number(chosen.low)};high={format_number(chosen.high)}"
-    return f"months={format_number(chosen.months)}"
+    return None if chosen is None else _serialised(chosen)
+
+
+def find_follow_up_span(text: str) -> tuple[int, int, str] | None:
+    """:func:`follow_up_serialised` with where the duration is written (offsets into ``text``)."""
+    chosen = _chosen_follow_up(text)
+    return None if chosen is None else (chosen.start, chosen.end, _serialised(chosen))
+
+
+def _serialised(duration: Duration) -> str:
+    if duration.low is not None and duration.high is not None:
+        return f"low={format_number(duration.low)};high={format_number(duration.high)}"
+    return f"months={format_number(duration.months)}"

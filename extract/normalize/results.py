@@ -59,6 +59,8 @@ def _result_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     an earlier one read (the ``19%`` of ``19% (9/48)`` is not a second result)."""
     noun = _patient_noun()
     count = _count()
+    # "one in patients with diabetes" counts studies, not patients: a preposition is no qualifier.
+    not_qualifier = rf"(?i:{regex_alternation(_lexicon()['count_qualifier_exclusions'])})"
     return (
         ("percent_ratio", re.compile(rf"{_PERCENT}\s*\(\s*{_RATIO}\s*\)")),
         ("ratio_percent", re.compile(rf"{_RATIO}\s*\(\s*{_PERCENT}\s*\)")),
@@ -74,7 +76,7 @@ def _result_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
         ),
         ("ratio", re.compile(_RATIO)),
         ("percent", _PERCENT_RE),
-        ("count", re.compile(rf"(?P<pos>{count})\s+(?:[\w-]{{1,40}}\s+)?{noun}")),
+        ("count", re.compile(rf"(?P<pos>{count})\s+(?:(?!{not_qualifier}\s)[\w-]{{1,40}}\s+)?{noun}")),
     )
 
 
@@ -173,6 +175,14 @@ def parse_alloantibody_result(text: str) -> AlloantibodyResult | None:
     """
     results = find_alloantibody_results(text)
     return results[0] if results else None
+
+
+def find_percent_spans(text: str) -> list[tuple[int, int, float]]:
+    """Every percentage in ``text`` with where it is written (offsets into ``text``)."""
+    mapped = _prepare(text)
+    return [
+        (*mapped.span(*m.span()), _to_percent(m.group("pct")) or 0.0) for m in _PERCENT_RE.finditer(mapped.text)
+    ]
 
 
 def find_percents(text: str) -> list[float]:

@@ -1,0 +1,47 @@
+"""Safety statements, kept as the paper writes them: the clause that names adverse events or their absence."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from extract.fields.reading import SentenceText, cue_patterns
+from extract.paths import load_lexicon
+from extract.schema import FieldMention
+
+LEXICON = "safety"
+RULE = "prose.safety>lexicons/safety.json"
+
+
+@cache
+def _lexicon() -> dict:
+    return load_lexicon(LEXICON)
+
+
+def _clause(text: str, at: int) -> tuple[int, int]:
+    """The clause around position `at`: cut at the lexicon's clause breaks, without a lead-in phrase or end mark."""
+    begin, end = 0, len(text)
+    lowered = text.lower()
+    for mark in _lexicon()["clause_breaks"]:
+        for found in (m.start() for m in re.finditer(re.escape(mark), lowered)):
+            if found + len(mark) <= at:
+                begin = max(begin, found + len(mark))
+            elif found >= at:
+                end = min(end, found)
+    lead = re.match(_lexicon()["lead_in"], lowered[begin:end])
+    if lead:
+        begin += lead.end()
+    while end > begin and text[end - 1] in " .;,":
+        end -= 1
+    return begin, end
+
+
+def safety_mentions(sentence: SentenceText) -> list[FieldMention]:
+    # Methods say what was assessed and who was eligible; findings are stated elsewhere.
+    if sentence.section_kind.value not in _lexicon()["sections"]:
+        return []
+    found = [m for p in cue_patterns(LEXICON, "cues") for m in p.finditer(sentence.text)]
+    if not found:
+        return []
+    spans = sorted({_clause(sentence.text, m.start()) for m in found})
+    return [sentence.mention("safety", sentence.text[b:e], RULE, b, e) for b, e in spans if e - b > 3]

@@ -1,0 +1,57 @@
+"""How many patients a trial enrolled, treated and kept as controls.
+
+"18 patients ... the cell group (n = 9) or the control group (n = 9)" gives
+total 18, treated 9, control 9. Counts are read only in sentences about
+enrolment, and breakdowns ("15 women and 3 men") are not head counts.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from extract.fields.reading import SentenceText, has_cue
+from extract.normalize.results import find_sample_size_spans
+from extract.paths import load_lexicon
+from extract.schema import FieldMention
+
+LEXICON = "sample_size"
+RULE = "prose.sample_size>normalize.results"
+
+
+@cache
+def _lexicon() -> dict:
+    return load_lexicon(LEXICON)
+
+
+def _last_cue(text: str, key: str) -> int:
+    positions = [m.end() for p in _lexicon()[key] for m in re.finditer(p, text, re.IGNORECASE)]
+    return max(positions, default=-1)
+
+
+def _group(text: str, begin: int, end: int) -> str:
+    window = text[max(0, begin - int(_lexicon()["group_window_chars"])) : begin]
+    treated, control = _last_cue(window, "treated_cues"), _last_cue(window, "control_cues")
+    if treated > control:
+        return "treated"
+    if control > treated:
+        return "control"
+    if any(re.search(p, text[end:], re.IGNORECASE) for p in _lexicon()["treated_after"]):
+        return "treated"
+    return "total"
+
+
+def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
+    text = sentence.text
+    if not has_cue(text, LEXICON, "enrolment_cues"):
+        return []
+    breakdown = set(_lexicon()["breakdown_nouns"])
+    mentions = []
+    for begin, end, count in find_sample_size_spans(text):
+        words = text[begin:end]
+        if words.split()[-1].lower() in breakdown or count == 0:
+            continue
+        if any(re.search(p, words, re.IGNORECASE) for p in _lexicon()["not_head_counts"]):
+            continue
+        mentions.append(sentence.mention("sample_size", f"{_group(text, begin, end)}={count}", RULE, begin, end))
+    return mentions
