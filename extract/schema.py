@@ -212,6 +212,7 @@ class ValueRow(BaseModel):
     page: int | None = None
     section: str | None = None
     rule: str
+    evidence_kind: Literal["sentence", "table_cell"] = "sentence"
 
     @classmethod
     def from_value(cls, study: Study, value: ExtractedValue) -> "ValueRow":
@@ -228,6 +229,7 @@ class ValueRow(BaseModel):
             page=ev.page,
             section=ev.section,
             rule=ev.rule,
+            evidence_kind=ev.kind,
         )
 
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from extract.cli import app
 from extract.report.html import highlight, render_report, write_report
 from extract.score.gold import load_gold, load_predictions
-from extract.score.match import lenient_match, one_to_one, parse_structured, strict_match
+from extract.score.match import free_text_match, lenient_match, one_to_one, parse_structured, strict_match
 from extract.score.metrics import score_frames, score_paths
 
 from conftest import CORPUS, ROOT
@@ -206,6 +206,35 @@ def test_real_corpus_route_recall_in_000(corpus_score):
         (route,) = [c for c in report.per_document if c.doc_id == "000_99413260b5e6cc0d" and c.field == "route" and c.mode == mode]
         assert route.tp + route.fn == 13
         assert route.tp / (route.tp + route.fn) >= 0.9
+
+
+def test_free_text_fields_match_leniently_as_written():
+    gold = "no adverse events were reported due to the procedure or to the stem cell treatment"
+    quoted_with_tail = gold + " 4–6 years post autologous, hypoxic cultured mesenchymal stem cell infusion"
+    assert free_text_match(gold, quoted_with_tail)
+    assert lenient_match("heart diseases", "Heart disease", "disease")
+    assert not lenient_match("heart diseases", "Heart disease", "route")
+    assert not free_text_match("diabetes", "type 2 diabetes")  # too short to be a quotation of it
+    assert not strict_match(gold, quoted_with_tail)
+
+
+def test_004_gold_judges_its_table_and_scores_the_prose_separately(corpus_score):
+    out, report = corpus_score
+    pred = load_predictions(out)
+    prose_routes = pred[(pred.doc_id == "004_0683142eb9ad4bee") & (pred.field == "route")]
+    assert len(prose_routes) > 0, "the 004 prose states routes the table has no column for"
+    assert report.unscored_rows >= len(prose_routes)
+    fp_fields_004 = {e.field for e in report.errors if e.doc_id == "004_0683142eb9ad4bee" and e.kind == "FP"}
+    assert "route" not in fp_fields_004 and "cell_type" not in fp_fields_004
+    (view,) = report.views
+    assert view.name == "004 prose vs Table 1"
+    assert view.report.documents == ["004_0683142eb9ad4bee"]
+    view_fields = {f.field for f in view.report.strict.fields}
+    assert view_fields <= {"disease", "donor_type", "source", "design", "dose", "effect"}
+    # The prose reads donor types and sources of the table's studies, and not everything the table says.
+    donor = next(f for f in view.report.strict.fields if f.field == "donor_type")
+    assert donor.tp > 0 and donor.fn > 0
+    assert view.report.strict.micro.f1 < report.strict.micro.f1
 
 
 # --- the HTML report in a real browser --------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 GOLD_COLUMNS = ["doc_id", "study_key", "field", "value", "evidence"]
-PRED_COLUMNS = ["doc_id", "study_key", "field", "value", "evidence", "mention"]
+PRED_COLUMNS = ["doc_id", "study_key", "field", "value", "evidence", "mention", "evidence_kind"]
 
 
 def _read(path: Path) -> pd.DataFrame:

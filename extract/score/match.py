@@ -6,9 +6,15 @@ from __future__ import annotations
 import math
 from typing import Callable
 
+from rapidfuzz import fuzz
+
 REL_TOL = 0.01
 ABS_TOL = 0.01
 DEFAULT_DOSE_UNIT = "1e6 cells"  # FIELD_GUIDE: dose `unit` defaults to 1e6 cells
+# Fields kept "as written": a lenient reader forgives a plural, a typo, or a clause quoted with its tail.
+FREE_TEXT_FIELDS = {"disease", "safety", "effect"}
+FREE_TEXT_RATIO = 90
+FREE_TEXT_MIN_WORDS_CONTAINED = 4
 
 
 def is_structured(value: str) -> bool:
@@ -63,10 +69,23 @@ def strict_match(gold: str, pred: str) -> bool:
     return _atoms_equal(gold, pred, lenient=False)
 
 
-def lenient_match(gold: str, pred: str) -> bool:
+def free_text_match(gold: str, pred: str) -> bool:
+    """Two as-written texts say the same: nearly equal (rapidfuzz ratio), or one of at
+    least four words quoted whole inside the other."""
+    g, p = " ".join(gold.casefold().split()), " ".join(pred.casefold().split())
+    if fuzz.ratio(g, p) >= FREE_TEXT_RATIO:
+        return True
+    shorter, longer = sorted((g, p), key=len)
+    return len(shorter.split()) >= FREE_TEXT_MIN_WORDS_CONTAINED and shorter in longer
+
+
+def lenient_match(gold: str, pred: str, field: str = "") -> bool:
     """Case-insensitive codes; structured values key by key over the keys the gold row
-    states (extra prediction keys ignored), numbers within 1% relative or 0.01 absolute."""
+    states (extra prediction keys ignored), numbers within 1% relative or 0.01 absolute;
+    free-text fields by :func:`free_text_match`."""
     gold, pred = gold.strip(), pred.strip()
+    if field in FREE_TEXT_FIELDS and not (is_structured(gold) or is_structured(pred)):
+        return free_text_match(gold, pred)
     if is_structured(gold) or is_structured(pred):
         if not (is_structured(gold) and is_structured(pred)):
             return False

@@ -10,6 +10,7 @@ import pandas as pd
 
 from extract.score.gold import load_gold, load_predictions, restrict_to_gold_documents
 from extract.score.match import lenient_match, one_to_one, strict_match
+from extract.score.scope import GoldScope, load_scopes, scoped_predictions, second_view
 from extract.score.models import (
     DocumentFieldCounts,
     ErrorRow,
@@ -18,11 +19,11 @@ from extract.score.models import (
     MacroScore,
     ModeScore,
     ScoreReport,
+    ScoreView,
 )
 
 KEY = ["doc_id", "study_key", "field", "value"]
 GROUP = ["doc_id", "study_key", "field"]
-MATCHERS = {"strict": strict_match, "lenient": lenient_match}
 
 
 def dedupe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -40,7 +41,6 @@ def prf(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
 
 def match_frames(gold: pd.DataFrame, pred: pd.DataFrame, mode: str) -> tuple[np.ndarray, np.ndarray]:
     """Boolean 'matched' flags for each (deduped) gold row and prediction row."""
-    same = MATCHERS[mode]
     gold_hit = np.zeros(len(gold), dtype=bool)
     pred_hit = np.zeros(len(pred), dtype=bool)
     pred_groups = {k: idx for k, idx in pred.groupby(GROUP, sort=False).indices.items()}
@@ -48,6 +48,11 @@ def match_frames(gold: pd.DataFrame, pred: pd.DataFrame, mode: str) -> tuple[np.
         p_idx = pred_groups.get(key)
         if p_idx is None:
             continue
+        field = key[2]
+
+        def same(g: str, p: str) -> bool:
+            return strict_match(g, p) if mode == "strict" else lenient_match(g, p, field)
+
         pairs = one_to_one(list(gold["value"].iloc[g_idx]), list(pred["value"].iloc[p_idx]), same)
         for i, j in pairs:
             gold_hit[g_idx[i]] = True
@@ -144,9 +149,20 @@ def score_frames(
     seed: int = 0,
     gold_label: str = "",
     pred_label: str = "",
+    scopes: dict[str, GoldScope] | None = None,
 ) -> ScoreReport:
+    scopes = {d: s for d, s in (scopes or {}).items() if d in set(gold["doc_id"])}
     gold = dedupe(gold)
     pred_rows = restrict_to_gold_documents(pred, gold)
+    views = [
+        ScoreView(
+            name=scope.second_view or f"{scope.doc_id} beyond its gold's evidence",
+            about=scope.about,
+            report=score_frames(*second_view(pred_rows, gold, scope), resamples, seed, gold_label, pred_label),
+        )
+        for scope in scopes.values()
+    ]
+    pred_rows, unscored = scoped_predictions(pred_rows, gold, scopes)
     pred = dedupe(pred_rows)
     modes = {}
     errors: list[ErrorRow] = []
@@ -172,12 +188,13 @@ def score_frames(
         gold=gold_label, pred=pred_label, documents=sorted(set(gold["doc_id"])),
         gold_values=len(gold), pred_rows=len(pred_rows), pred_values=len(pred),
         resamples=resamples, seed=seed, strict=modes["strict"], lenient=modes["lenient"],
-        per_document=per_document, errors=errors,
+        per_document=per_document, errors=errors, unscored_rows=unscored,
+        scopes={d: f"{s.title}: {s.evidence_kind} evidence" for d, s in scopes.items()}, views=views,
     )
 
 
 def score_paths(gold: Path | str, pred: Path | str, resamples: int = 1000, seed: int = 0) -> ScoreReport:
-    return score_frames(load_gold(gold), load_predictions(pred), resamples, seed, str(gold), str(pred))
+    return score_frames(load_gold(gold), load_predictions(pred), resamples, seed, str(gold), str(pred), load_scopes(gold))
 
 
 def errors_frame(report: ScoreReport) -> pd.DataFrame:

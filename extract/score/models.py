@@ -81,6 +81,20 @@ class ScoreReport(BaseModel):
     lenient: ModeScore
     per_document: list[DocumentFieldCounts]
     errors: list[ErrorRow]
+    unscored_rows: int = Field(0, description="prediction rows of scoped documents that their gold does not judge")
+    scopes: dict[str, str] = Field(default_factory=dict, description="doc_id -> what its gold judges")
+    views: list["ScoreView"] = Field(default_factory=list)
 
     def mode(self, mode: Mode) -> ModeScore:
         return self.strict if mode == "strict" else self.lenient
+
+
+class ScoreView(BaseModel):
+    """A second scoring of part of the predictions (e.g. a review's prose against its own table)."""
+
+    name: str
+    about: str
+    report: ScoreReport
+
+
+ScoreReport.model_rebuild()
