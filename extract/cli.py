@@ -96,6 +96,7 @@ def score(
     seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
 ) -> None:
     """Score predictions against gold: strict and lenient P/R/F1 per field, with errors."""
+    from extract.report.console import print_score
     from extract.report.html import write_report
     from extract.score.metrics import errors_frame, score_paths
 
@@ -109,31 +110,7 @@ def score(
     (out_dir / "score.json").write_text(result.model_dump_json(indent=2), encoding="utf-8")
     errors_frame(result).to_csv(out_dir / "errors.csv", index=False)
 
-    def cell(s, attr: str) -> str:
-        ci = getattr(s, f"{attr}_ci")
-        return f"{getattr(s, attr):.2f} [dim]{ci.low:.2f}–{ci.high:.2f}[/dim]"
-
-    table = Table(
-        title=f"score · {len(result.documents)} documents · {result.gold_values} gold · {result.pred_values} predicted",
-        caption="S = strict, L = lenient; 95% bootstrap intervals over studies in grey",
-    )
-    table.add_column("field", no_wrap=True)
-    for mode in ("strict", "lenient"):
-        table.add_column(f"{mode[0].upper()} TP/FP/FN", justify="right", no_wrap=True)
-        for name in ("P", "R", "F1"):
-            table.add_column(f"{mode[0].upper()} {name}", justify="right", no_wrap=True)
-    lenient = {s.field: s for s in result.lenient.fields}
-    for s in result.strict.fields + [result.strict.micro]:
-        l = lenient.get(s.field, result.lenient.micro)
-        row = [s.field]
-        for x in (s, l):
-            row += [f"{x.tp}/{x.fp}/{x.fn}", cell(x, "precision"), cell(x, "recall"), cell(x, "f1")]
-        table.add_row(*row, end_section=s.field == result.strict.fields[-1].field if result.strict.fields else False)
-    macro = ["macro"]
-    for m in (result.strict.macro, result.lenient.macro):
-        macro += ["", cell(m, "precision"), cell(m, "recall"), cell(m, "f1")]
-    table.add_row(*macro)
-    Console().print(table)
+    print_score(result)
     written = f"{out_dir}/score.json, {out_dir}/errors.csv"
     if report is not None:
         write_report(result, report)

@@ -189,3 +189,16 @@ def test_primary_papers_have_one_study(doc_id):
     assert set(df["study_key"]) == {""}
     for field in ("route", "source", "donor_type", "disease", "dose", "sample_size"):
         assert (df["field"] == field).any(), field
+
+
+def test_headline_quotes_are_verbatim():
+    import json
+
+    headlines = json.loads((ROOT / "gold" / "headlines.json").read_text(encoding="utf-8"))
+    for doc_id, figures in headlines.items():
+        if doc_id.startswith("_"):
+            continue
+        text = fold((CORPUS / f"{doc_id}.txt").read_text(encoding="utf-8"))
+        quotes = [f["evidence"] for f in figures.values() if "evidence" in f]
+        quotes += [a["evidence"] for a in figures.get("by_assay", {}).values()]
+        assert quotes and all(fold(q) in text for q in quotes), [q for q in quotes if fold(q) not in text]

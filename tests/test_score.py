@@ -258,3 +258,17 @@ def test_report_renders_in_headless_chromium(corpus_score, tmp_path):
     assert dom.count('class="error-row') >= len(report.errors)
     assert "<mark>" in dom
     assert "msc-extract score" in dom
+    assert 'id="headlines"' in dom and "555" in dom and "(5/13)" in dom
+    assert "004 prose vs Table 1" in dom and dom.count('class="scores"') == 1 + len(report.views)
+
+
+def test_headline_figures_of_000_beside_the_paper(corpus_score):
+    _, report = corpus_score
+    figures = {f.figure: f for f in report.headlines["000_99413260b5e6cc0d"]}
+    assert figures["patients"].paper == "555"
+    # The CORD-19 export lost the tables, so the prose states no per-trial N: said, not invented.
+    assert figures["patients"].extracted == "not stated"
+    assert figures["allo-MSC patients with alloantibodies"].paper == "41/356"
+    assert figures["allo-MSC patients with alloantibodies"].extracted.startswith("at least ")
+    assert figures["most common route"].extracted.startswith("intravenous 5/")
+    assert {"patients with alloantibodies, DSA studies", "patients with alloantibodies, cPRA studies"} <= set(figures)

@@ -98,7 +98,7 @@ def _score_table(report: ScoreReport) -> str:
     rows.append("<tr>" + "".join(macro) + "</tr>")
     head = ('<tr><th rowspan="2">field</th><th colspan="6">strict</th><th colspan="6">lenient</th></tr><tr>'
             + "<th>TP</th><th>FP</th><th>FN</th><th>P</th><th>R</th><th>F1</th>" * 2 + "</tr>")
-    return f'<table id="scores"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+    return f'<table class="scores"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 def _error_rows(errors: list[ErrorRow], with_doc: bool = True) -> str:
@@ -147,6 +147,43 @@ def _documents(report: ScoreReport) -> str:
     return "".join(out)
 
 
+def _headlines(report: ScoreReport) -> str:
+    if not report.headlines:
+        return ""
+    out = ['<h2>Headline figures</h2><p class="small">What the review reports about its trials, beside the same figure '
+           "recomputed from the extracted records. Where the prose gives no number, the figure says so.</p>"]
+    for doc, figures in report.headlines.items():
+        rows = "".join(
+            f"<tr><td>{escape(f.figure)}</td><td class=\"num\">{escape(f.paper)}</td><td class=\"num\">{escape(f.extracted)}</td>"
+            f"<td class=\"small\">{escape(f.basis)}</td><td class=\"small\">{escape(f.evidence)}</td></tr>"
+            for f in figures
+        )
+        out.append(
+            f'<h3>{escape(doc)}</h3><table id="headlines"><thead><tr><th>figure</th><th>paper</th><th>extracted</th>'
+            f"<th>basis</th><th>paper's sentence</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    return "".join(out)
+
+
+def _views(report: ScoreReport) -> str:
+    out = []
+    for view in report.views:
+        out.append(
+            f'<section class="view"><h2>{escape(view.name)}</h2><p class="small">{escape(view.about)} '
+            f"Only the gold's studies and fields are scored; this view does not enter the scores above.</p>"
+            f"{_score_table(view.report)}</section>"
+        )
+    return "".join(out)
+
+
+def _scopes(report: ScoreReport) -> str:
+    if not report.scopes:
+        return ""
+    items = "".join(f"<li><code>{escape(d)}</code>: {escape(s)}</li>" for d, s in report.scopes.items())
+    return (f'<p class="small">Scoped gold (other values of these documents are not judged; {report.unscored_rows} '
+            f"prediction rows unscored):</p><ul class=\"small\">{items}</ul>")
+
+
 def render_report(report: ScoreReport) -> str:
     lenient = {s.field: s for s in report.lenient.fields}
     charts = "".join(
@@ -166,8 +203,11 @@ def render_report(report: ScoreReport) -> str:
 Lenient: codes case-insensitive; structured values compared on the keys the gold row states, numbers within 1% or 0.01.
 Matching is one-to-one within (doc_id, study_key, field).
 A field with no predictions has precision 0 (and F1 0) by convention; its FP column is then 0.</p>
+{_scopes(report)}
 <h2>Scores per field</h2>
 {_score_table(report)}
+{_headlines(report)}
+{_views(report)}
 <h2>Charts</h2>
 <p class="legend small"><span style="background:{COLOURS['strict']}"></span>strict<span style="background:{COLOURS['lenient']}"></span>lenient · whiskers: 95% bootstrap interval over studies</p>
 <div class="charts">{charts}</div>

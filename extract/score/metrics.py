@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from extract.score.gold import load_gold, load_predictions, restrict_to_gold_documents
+from extract.score.headline import headline_figures, load_headlines
 from extract.score.match import lenient_match, one_to_one, strict_match
 from extract.score.scope import GoldScope, load_scopes, scoped_predictions, second_view
 from extract.score.models import (
@@ -194,7 +195,14 @@ def score_frames(
 
 
 def score_paths(gold: Path | str, pred: Path | str, resamples: int = 1000, seed: int = 0) -> ScoreReport:
-    return score_frames(load_gold(gold), load_predictions(pred), resamples, seed, str(gold), str(pred), load_scopes(gold))
+    predictions = load_predictions(pred)
+    report = score_frames(load_gold(gold), predictions, resamples, seed, str(gold), str(pred), load_scopes(gold))
+    report.headlines = {
+        doc_id: headline_figures(doc_id, paper, predictions)
+        for doc_id, paper in load_headlines(gold).items()
+        if doc_id in report.documents
+    }
+    return report
 
 
 def errors_frame(report: ScoreReport) -> pd.DataFrame:

@@ -84,9 +84,20 @@ class ScoreReport(BaseModel):
     unscored_rows: int = Field(0, description="prediction rows of scoped documents that their gold does not judge")
     scopes: dict[str, str] = Field(default_factory=dict, description="doc_id -> what its gold judges")
     views: list["ScoreView"] = Field(default_factory=list)
+    headlines: dict[str, list[HeadlineFigure]] = Field(default_factory=dict, description="doc_id -> its headline figures")
 
     def mode(self, mode: Mode) -> ModeScore:
         return self.strict if mode == "strict" else self.lenient
+
+
+class HeadlineFigure(BaseModel):
+    """A figure a review states about its trials, and the same figure recomputed from the extraction."""
+
+    figure: str
+    paper: str
+    extracted: str
+    basis: str = Field(description="which studies the recomputed figure rests on, and what the prose lacks")
+    evidence: str = Field(description="the paper's sentence that states the figure")
 
 
 class ScoreView(BaseModel):
