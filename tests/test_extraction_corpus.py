@@ -135,3 +135,34 @@ def test_trial_doses_keep_the_lost_superscript_reading(corpus_results):
     assert "value=6;unit=1e6 cells;per=total" in fecal.values_of("dose")
     (disc,) = corpus_results["PMC5009698"].studies
     assert "low=15.1;high=51.6;unit=1e6 cells;per=total" in disc.values_of("dose")
+
+
+def test_review_000_an_author_named_without_a_number_is_the_study_cited_with_it(corpus_results):
+    # "Hare et al. [54]" elsewhere makes "Hare et al. detected that more than 30% ..." a statement about 54.
+    studies = studies_of(corpus_results, "000_99413260b5e6cc0d")
+    evidence = [v.evidence.text for v in studies["54"].values if v.field == "presensitized"]
+    assert any(text.startswith("Hare et al. detected") for text in evidence)
+    assert "percent=30" in studies["54"].values_of("presensitized")
+
+
+def test_an_author_paired_with_two_studies_cites_neither():
+    from extract.link.authors import cite_named_authors
+    from extract.schema import CitationMention, Sentence
+
+    def sentence(index: int, text: str, numbers: list[int] | None = None) -> Sentence:
+        bracket = f"[{numbers[0]}]" if numbers else None
+        citations = (
+            [CitationMention(start=text.index(bracket), end=text.index(bracket) + len(bracket), numbers=numbers)] if bracket else []
+        )
+        return Sentence(index=index, start=0, end=len(text), text=text, citations=citations)
+
+    sentences = [
+        sentence(0, "Hare et al. [46] infused cells.", [46]),
+        sentence(1, "Hare et al. [54] infused them again.", [54]),
+        sentence(2, "Perin et al. [55] measured DSA.", [55]),
+        sentence(3, "Hare et al. saw it."),
+        sentence(4, "Perrin et al. saw it."),
+    ]
+    cited = cite_named_authors(sentences)
+    assert cited[3].citations == []
+    assert [c.numbers for c in cited[4].citations] == [[55]]

@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from functools import cache
 
+from extract.link.authors import cite_named_authors
 from extract.paths import load_lexicon
 from extract.schema import (
     Document,
@@ -177,6 +178,7 @@ def _assign(sentence: Sentence, mentions: list[FieldMention]) -> list[tuple[Fiel
 
 
 def link_review(document: Document, sentences: list[Sentence], table_rows: list[TableStudyRow]) -> list[Study]:
+    sentences = cite_named_authors(sentences)
     groups = [c.numbers for s in sentences for c in s.citations] + [r.numbers for r in table_rows]
     multi = [c.brackets > 1 for s in sentences for c in s.citations] + [False] * len(table_rows)
     keys = study_keys(groups, multi)
