@@ -166,3 +166,41 @@ def test_an_author_paired_with_two_studies_cites_neither():
     cited = cite_named_authors(sentences)
     assert cited[3].citations == []
     assert [c.numbers for c in cited[4].citations] == [[55]]
+
+
+def test_review_000_alloantibody_fields_per_trial(corpus_results):
+    studies = studies_of(corpus_results, "000_99413260b5e6cc0d")
+    assert "positive=9;total=48;percent=19" in studies["57"].values_of("alloantibody_result")
+    for no_antibodies in ("56", "58", "50,51"):  # "no patient developed DSA", "did not cause ... DSA", "no alloantibodies"
+        assert studies[no_antibodies].values_of("alloantibody_result") == ["positive=0"]
+    assert studies["59"].values_of("alloantibody_result") == ["percent=34"]
+    for cpra in ("46", "47", "48", "49", "53", "54"):
+        assert "cPRA" in studies[cpra].values_of("alloantibody_assay")
+    for dsa in ("55", "56", "57", "58", "59"):
+        assert studies[dsa].values_of("alloantibody_assay") == ["DSA"]
+    assert studies["57"].values_of("n_administrations") == ["3"]
+    assert studies["46"].values_of("n_administrations") == studies["54"].values_of("n_administrations") == ["10"]
+    assert {s: studies[s].values_of("presensitized") for s in ("57", "54", "59")} == {
+        "57": ["percent=43"], "54": ["percent=30"], "59": ["percent=16"]
+    }
+
+
+def test_review_000_diseases_with_their_category(corpus_results):
+    studies = studies_of(corpus_results, "000_99413260b5e6cc0d")
+    # "patients with heart diseases, two studies in patients with ICM [46, 54], two ... HF [55, 56] and one ... NDC [47]"
+    assert set(studies["46"].values_of("disease")) == {"heart diseases", "ischemic cardiomyopathy"}
+    assert set(studies["47"].values_of("disease")) == {"heart diseases", "non-ischemic dilated cardiomyopathy"}
+    assert set(studies["55"].values_of("disease")) == {"heart diseases", "heart failure"}
+    assert set(studies["58"].values_of("disease")) == {"diabetes", "type 2 diabetes"}
+    assert studies["59"].values_of("disease") == ["Crohn's disease"]
+
+
+def test_trials_state_sample_size_follow_up_and_safety(corpus_results):
+    fecal = studies_of(corpus_results, "PMC5320771")[""]
+    assert {"total=18", "treated=9", "control=9"} <= set(fecal.values_of("sample_size"))
+    assert fecal.values_of("follow_up") == ["months=2"]
+    assert "No adverse event was seen at the 2-month follow-up" in fecal.values_of("safety")
+    disc = studies_of(corpus_results, "PMC5009698")[""]
+    assert "low=48;high=72" in disc.values_of("follow_up")
+    assert {"1", "2"} <= set(disc.values_of("n_administrations"))
+    assert "MSC" in disc.values_of("cell_type")
