@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from extract.ingest.cord19 import looks_like_cord19, parse_cord19
+from extract.ingest.encoding import read_text
 from extract.ingest.errors import IngestError
 from extract.ingest.evidence_inference import looks_like_evidence_inference, parse_evidence_inference
 from extract.ingest.markdown import parse_markdown
@@ -13,25 +14,11 @@ from extract.schema import Document
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 PDF_SUFFIXES = {".pdf"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024  # a paper's text is well under 10 MB; this stops a runaway file, not a long paper
 
 
 def doc_id_of(path: Path) -> str:
     return path.stem
-
-
-def read_text(path: Path) -> str:
-    data = path.read_bytes()
-    if not data.strip():
-        raise IngestError(path, "empty_file", "the file is empty")
-    for encoding in ("utf-8-sig", "utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as error:
-        raise IngestError(path, "decode_error", f"not UTF-8, UTF-16 or Windows-1252 text ({error.reason})") from error
 
 
 def parse_text(text: str, doc_id: str, path: str) -> Document:
@@ -43,8 +30,18 @@ def parse_text(text: str, doc_id: str, path: str) -> Document:
     return parse_markdown(text, doc_id, path)
 
 
-def load_document(path: str | Path) -> Document:
+def check_size(path: Path, max_bytes: int | None) -> None:
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise IngestError(path, "too_large", f"{size:,} bytes, over the limit of {max_bytes:,} (--max-bytes)")
+
+
+def load_document(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Document:
     path = Path(path)
+    try:
+        check_size(path, max_bytes)
+    except OSError as error:
+        raise IngestError(path, "unreadable", str(error)) from error
     suffix = path.suffix.lower()
     if suffix in PDF_SUFFIXES:
         from extract.ingest.pdf import load_pdf
