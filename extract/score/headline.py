@@ -75,39 +75,34 @@ def headline_figures(doc_id: str, paper: dict, pred: pd.DataFrame) -> list[Headl
         group = by_study[key]
         return list(group.loc[group["field"] == field, "value"])
 
-    figures: list[HeadlineFigure] = []
-    if "patients" in paper:
-        totals = []
-        for key in studies:
+    def head_counts(keys: list[str], treated: bool) -> list[int]:
+        """Each study's largest stated count (of the treated, where asked and stated)."""
+        found = []
+        for key in keys:
             sizes = [parse_serialised_sample_size(v) for v in values(key, "sample_size")]
-            known = [s.total for s in sizes if s.total is not None]
-            if known:
-                totals.append(max(known))
-        figures.append(
-            HeadlineFigure(
-                figure="patients",
-                paper=str(paper["patients"]["value"]),
-                extracted=str(sum(totals)) if totals else "not stated",
-                basis=f"sample sizes of {len(totals)} of {n} studies; the prose states no N for the rest",
-                evidence=paper["patients"]["evidence"],
-            )
-        )
-    allo = [k for k in studies if "allogeneic" in values(k, "donor_type")]
-    if "allo_treated" in paper:
-        treated = []
-        for key in allo:
-            sizes = [parse_serialised_sample_size(v) for v in values(key, "sample_size")]
-            counts = [s.treated if s.treated is not None else s.total for s in sizes]
+            counts = [(s.treated if treated and s.treated is not None else s.total) for s in sizes]
             counts = [c for c in counts if c is not None]
             if counts:
-                treated.append(max(counts))
+                found.append(max(counts))
+        return found
+
+    figures: list[HeadlineFigure] = []
+    allo = [k for k in studies if "allogeneic" in values(k, "donor_type")]
+    for figure, key, keys, treated, basis in (
+        ("patients", "patients", studies, False, "sample sizes of {found} of {n} studies; the prose states no N for the rest"),
+        ("patients treated with allo-MSC", "allo_treated", allo, True,
+         "{keys} of {n} studies used allogeneic cells; {found} of them state how many patients"),
+    ):
+        if key not in paper:
+            continue
+        counts = head_counts(keys, treated)
         figures.append(
             HeadlineFigure(
-                figure="patients treated with allo-MSC",
-                paper=str(paper["allo_treated"]["value"]),
-                extracted=str(sum(treated)) if treated else "not stated",
-                basis=f"{len(allo)} of {n} studies used allogeneic cells; {len(treated)} of them state how many patients",
-                evidence=paper["allo_treated"]["evidence"],
+                figure=figure,
+                paper=str(paper[key]["value"]),
+                extracted=str(sum(counts)) if counts else "not stated",
+                basis=basis.format(found=len(counts), n=n, keys=len(keys)),
+                evidence=paper[key]["evidence"],
             )
         )
     if "with_alloantibodies" in paper:
