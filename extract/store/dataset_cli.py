@@ -66,9 +66,11 @@ def _print_analyses(table) -> None:
     if table.empty:
         Console().print("No alloantibody results in the dataset yet.")
         return
-    view = Table(title="Patients with alloantibodies (trials with counts only in positive/tested)")
-    for column in ("dimension", "group", "studies", "with counts", "positive", "tested", "share"):
-        view.add_column(column, justify="left" if column in ("dimension", "group") else "right")
+    view = Table(title="Patients with alloantibodies", caption="counted: trials giving patients positive and tested; positive, tested and share are over those")
+    for column in ("dimension", "group"):
+        view.add_column(column, overflow="fold")
+    for column in ("studies", "counted", "positive", "tested", "share"):
+        view.add_column(column, justify="right", no_wrap=True)
     for row in table.itertuples(index=False):
         share = "" if row.share is None or row.share != row.share else f"{row.share:.1%}"
         view.add_row(row.dimension, row.group, str(row.studies), str(row.studies_with_counts), str(row.positive), str(row.tested), share)

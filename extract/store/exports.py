@@ -115,7 +115,14 @@ def studies_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         trials[column["column"]] = [
             CELL_SEPARATOR.join(cells.get((trial, column["field"]), [])) for trial in trials["trial_id"]
         ]
-    return trials
+    order = sorted(range(len(trials)), key=lambda i: reading_order(trials["trial_id"].iloc[i]))
+    return trials.iloc[order].reset_index(drop=True)
+
+
+def reading_order(trial_id: str) -> tuple:
+    """Papers by name, a review's studies by citation number (#9 before #10)."""
+    paper, _, key = trial_id.partition("#")
+    return paper, [(0, int(n), "") if n.isdigit() else (1, 0, n) for n in key.split(",") if n]
 
 
 def analyses_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
