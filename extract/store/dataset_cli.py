@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from extract.run import discover
 from extract.schema import ReviewAction, UpdateSummary
 from extract.store import reviews
 from extract.store.dataset import DEFAULT_DATABASE, DatasetError, connect, frame, update as update_dataset
@@ -33,6 +34,9 @@ def update(
     strict: bool = typer.Option(False, "--strict", help="Exit non-zero if any file fails."),
 ) -> None:
     """Add new papers to DATABASE, skip unchanged ones, re-read changed ones (earlier values kept as history)."""
+    if not discover(paths):
+        console.print(f"[red]No .txt, .md or .pdf files under {', '.join(map(str, paths))}[/red]")
+        raise typer.Exit(2)
     colours = {"added": "green", "changed": "yellow", "unchanged": "dim", "copy": "cyan", "failed": "red"}
 
     def show(status: str, doc_id: str, detail: str) -> None:
