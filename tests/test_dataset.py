@@ -83,6 +83,19 @@ def test_updating_twice_with_the_same_papers_changes_nothing(tmp_path, papers, n
     assert runs.values.tolist() == [[1, 2, 0], [2, 0, 2]]
 
 
+def test_a_byte_identical_copy_is_recorded_once_and_not_read_again(tmp_path, papers, nlp):
+    database = tmp_path / "review.duckdb"
+    shutil.copy(TRIAL_DISC, papers / "PMC5009698_copy.txt")
+    first = update(database, [papers], nlp=nlp)
+    assert first.copies == ["PMC5009698_copy"] and sorted(first.added) == ["PMC5009698", "PMC5320771"]
+    copy = rows(database, "SELECT status, copy_of FROM documents WHERE doc_id = 'PMC5009698_copy'")
+    assert copy == [["copy", "PMC5009698"]]
+    assert rows(database, "SELECT count(*) FROM extracted_values WHERE doc_id = 'PMC5009698_copy'") == [[0]]
+    before = snapshot(database)
+    second = update(database, [papers], nlp=nlp)
+    assert second.unchanged == 3 and snapshot(database) == before
+
+
 def test_a_changed_paper_replaces_its_values_and_keeps_the_old_ones_as_history(tmp_path, papers, nlp):
     database = tmp_path / "review.duckdb"
     update(database, [papers], nlp=nlp)

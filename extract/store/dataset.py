@@ -332,7 +332,7 @@ class _Update:
             self._fail(path, doc_id, "unreadable", str(error))
             return
         previous = self.known.get(doc_id)
-        if previous and previous[1] == digest and previous[2] == "extracted" and not self.reextract:
+        if previous and previous[1] == digest and previous[2] in ("extracted", "copy") and not self.reextract:
             self.summary.unchanged += 1
             self.report("unchanged", doc_id, "")
             return
