@@ -116,3 +116,12 @@ def score(
         write_report(result, report)
         written += f", {report}"
     Console().print(f"→ {written}")
+
+
+# The review dataset (extract/store/dataset_cli.py): one DuckDB file kept for the life of a review.
+from extract.store.dataset_cli import analyses, export, review_app, update  # noqa: E402
+
+app.command()(update)
+app.command()(export)
+app.command()(analyses)
+app.add_typer(review_app, name="review")
