@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS trials (
 CREATE TABLE IF NOT EXISTS extracted_values (
     value_id VARCHAR, doc_id VARCHAR, study_key VARCHAR, field VARCHAR, value VARCHAR,
     evidence VARCHAR, start INTEGER, "end" INTEGER, mention VARCHAR, page INTEGER, section VARCHAR, rule VARCHAR,
-    content_hash VARCHAR, run_id INTEGER, current BOOLEAN, superseded_run INTEGER);
+    evidence_kind VARCHAR, content_hash VARCHAR, run_id INTEGER, current BOOLEAN, superseded_run INTEGER);
 CREATE TABLE IF NOT EXISTS corrections (
     correction_id INTEGER, created TIMESTAMP, value_id VARCHAR, doc_id VARCHAR, study_key VARCHAR,
     field VARCHAR, value VARCHAR, action VARCHAR, corrected_value VARCHAR, evidence VARCHAR,
@@ -93,7 +93,7 @@ SELECT v.value_id, v.doc_id, v.study_key,
        CASE WHEN l.action = 'corrected' THEN l.corrected_value ELSE v.value END AS value,
        v.value AS extracted_value,
        coalesce(l.action, 'unreviewed') AS review, 'pipeline' AS origin, l.note,
-       v.evidence, v.start, v."end", v.mention, v.page, v.section, v.rule
+       v.evidence, v.start, v."end", v.mention, v.page, v.section, v.rule, v.evidence_kind
 FROM current_values v
 LEFT JOIN latest l USING (value_id)
 LEFT JOIN studies s ON s.doc_id = v.doc_id AND s.study_key = v.study_key
@@ -103,7 +103,7 @@ SELECT l.value_id, l.doc_id, l.study_key,
        l.field,
        CASE WHEN l.action = 'corrected' THEN l.corrected_value ELSE l.value END,
        NULL, l.action, 'reviewer', l.note,
-       l.evidence, NULL, NULL, NULL, NULL, NULL, NULL
+       l.evidence, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM latest l
 LEFT JOIN studies s ON s.doc_id = l.doc_id AND s.study_key = l.study_key
 WHERE l.action IN ('confirmed', 'corrected', 'added')
