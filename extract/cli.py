@@ -82,9 +82,6 @@ def print_summary(summary: RunSummary, out: Path) -> None:
     )
 
 
-if __name__ == "__main__":
-    app()
-
 
 @app.command()
 def score(
@@ -125,3 +122,7 @@ app.command()(update)
 app.command()(export)
 app.command()(analyses)
 app.add_typer(review_app, name="review")
+
+
+if __name__ == "__main__":
+    app()
