@@ -92,10 +92,11 @@ def _table_below(page, lines, index, match, body_size, taken) -> PdfTable | None
     if len(body) < 2:
         return None
     region_rules = [r for r in rules if r.y0 >= top - 2 and r.y1 <= bottom + 2]
-    if horizontal:
-        rule_x0 = min((r.x0 for r in region_rules if r.horizontal), default=x0)
-        rule_x1 = max((r.x1 for r in region_rules if r.horizontal), default=x1)
-        x0, x1 = min(x0, rule_x0), max(x1, rule_x1)
+    region_horizontal = [r for r in region_rules if r.horizontal]
+    if region_horizontal:
+        # The rules frame the table: its borders are not column separators.
+        x0 = min(r.x0 for r in region_horizontal)
+        x1 = max(r.x1 for r in region_horizontal)
     rows = cut_cells(body, region_rules, x0, x1)
     if not rows or max(len(row) for row in rows) < 2:
         return None

@@ -222,9 +222,18 @@ def _attach_superscript(out: str, raised: str, following: str) -> str:
 
 
 def _citation(mark: str) -> str:
-    """"1,2" as "[1, 2]", "4–6" as "[4–6]": one printed group, one bracket."""
-    parts = [p for p in re.sub(r"\s+", "", mark).replace("−", "–").replace("-", "–").split(",") if p]
-    return "[" + ", ".join(parts) + "]"
+    """"1,2" as "[1, 2]"; a range "4–6" as the text exports write one: "[4] [5] [6]"."""
+    parts = [p for p in re.sub(r"\s+", "", mark).replace("−", "-").replace("–", "-").split(",") if p]
+    if not any("-" in part for part in parts):
+        return "[" + ", ".join(parts) + "]"
+    numbers: list[str] = []
+    for part in parts:
+        low, _, high = part.partition("-")
+        if high and low.isdigit() and high.isdigit() and 0 < int(high) - int(low) <= 60:
+            numbers.extend(str(n) for n in range(int(low), int(high) + 1))
+        else:
+            numbers.append(part)
+    return " ".join(f"[{n}]" for n in numbers)
 
 
 def join_lines(text: str, following: str, vocabulary: Counter) -> str:
