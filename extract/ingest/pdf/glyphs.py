@@ -10,6 +10,7 @@ so the rest of the layout never thinks about PDF's upside-down space.
 from __future__ import annotations
 
 import ctypes
+import math
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -110,7 +111,9 @@ def _glyphs(textpage, to_display) -> list[Glyph]:
     glyphs: list[Glyph] = []
     space = False
     last_object: int | None = -1
-    get_object = raw.FPDFText_GetTextObject
+    get_object, get_matrix = raw.FPDFText_GetTextObject, raw.FPDFText_GetMatrix
+    matrix = raw.FS_MATRIX()
+    size = 0.0
     bold = italic = False
     sharing: list[Glyph] = []
     sharing_box = (0.0, 0.0)
@@ -125,12 +128,16 @@ def _glyphs(textpage, to_display) -> list[Glyph]:
             continue  # line breaks pdfium inferred; lines are found from geometry here
         get_box(textpage, index, box)
         get_origin(textpage, index, origin_x, origin_y)
-        size = get_size(textpage, index)
         text_object = get_object(textpage, index)
         text_object = ctypes.cast(text_object, ctypes.c_void_p).value if text_object else None
         if text_object != last_object:
             # A font holds for a whole text object: ask for it once an object.
             last_object = text_object
+            # Some producers set the font at size 1 and scale the text matrix: the size on
+            # the page is the font size times the matrix's vertical scale.
+            get_matrix(textpage, index, matrix)
+            scale = math.hypot(matrix.c, matrix.d) or 1.0
+            size = get_size(textpage, index) * scale
             get_font(textpage, index, name, 128, flags)
             font = name.value.decode("latin-1").lower()
             bold = get_weight(textpage, index) >= 600 or any(w in font for w in _BOLD_NAMES)

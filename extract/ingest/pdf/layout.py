@@ -93,7 +93,7 @@ def find_gutter(lines: list[Line], width: float) -> float | None:
         return None
     left = sum(1 for line in narrow if line.x1 <= best)
     right = sum(1 for line in narrow if line.x0 >= best)
-    if min(left, right) < 4 or least > 0.1 * min(left, right) + 1:
+    if min(left, right) < 4 or least > 0.15 * (left + right) + 1:
         return None
     return best
 

@@ -72,8 +72,36 @@ def build_lines(glyphs: list[Glyph]) -> list[Line]:
         current.append(glyph)
     if current:
         runs.append(current)
-    lines = [describe(run) for run in _merge_same_baseline(runs, config)]
+    runs = _attach_raised_runs(_merge_same_baseline(runs, config), config)
+    lines = [describe(run) for run in runs]
     return [line for line in lines if line.pieces and line.text.strip()]
+
+
+def _attach_raised_runs(runs: list[list[Glyph]], config: dict) -> list[list[Glyph]]:
+    """Superscripts a PDF wrote apart from their line (author marks, citations) go back into it."""
+    sizes = [max(g.size for g in run) for run in runs]
+    baselines = [_main_baseline(run) for run in runs]
+    limit = config["superscript"]["max_size"]
+    merged_into: dict[int, int] = {}
+    for i, run in enumerate(runs):
+        for j, other in enumerate(runs):
+            if i == j or j in merged_into or sizes[i] > limit * sizes[j]:
+                continue
+            raise_by = baselines[j] - baselines[i]
+            if not (0.15 * sizes[j] < raise_by < 0.75 * sizes[j]):
+                continue
+            if run[0].x0 >= other[0].x0 - sizes[j] and run[-1].x1 <= other[-1].x1 + sizes[j]:
+                merged_into[i] = j
+                break
+    if not merged_into:
+        return runs
+    combined = {j: list(run) for j, run in enumerate(runs) if j not in merged_into}
+    for i, j in merged_into.items():
+        while j in merged_into:
+            j = merged_into[j]
+        combined[j].extend(runs[i])
+    return [sorted(run, key=lambda g: g.x0) if any(i in merged_into and merged_into[i] == j for i in merged_into) else run
+            for j, run in sorted(combined.items())]
 
 
 def _merge_same_baseline(runs: list[list[Glyph]], config: dict) -> list[list[Glyph]]:
