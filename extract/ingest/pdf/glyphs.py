@@ -74,7 +74,7 @@ def read_page(document: pdfium.PdfDocument, index: int, with_rules: bool = True)
         to_display = _display_transform(page, width, height)
         textpage = page.get_textpage()
         try:
-            glyphs = _glyphs(textpage.raw, to_display)
+            glyphs = _glyphs(textpage.raw, to_display, page.get_rotation() % 180 == 90)
         finally:
             textpage.close()
         rules, images = _rules_and_images(page.raw, to_display) if with_rules else ([], 0)
@@ -97,7 +97,7 @@ def _display_transform(page: pdfium.PdfPage, width: float, height: float):
     return lambda x, y: (x - left, height - (y - bottom))
 
 
-def _glyphs(textpage, to_display) -> list[Glyph]:
+def _glyphs(textpage, to_display, sideways: bool = False) -> list[Glyph]:
     count = raw.FPDFText_CountChars(textpage)
     box = raw.FS_RECTF()
     origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
@@ -114,6 +114,7 @@ def _glyphs(textpage, to_display) -> list[Glyph]:
     get_object, get_matrix = raw.FPDFText_GetTextObject, raw.FPDFText_GetMatrix
     matrix = raw.FS_MATRIX()
     size = 0.0
+    upright = True
     bold = italic = False
     sharing: list[Glyph] = []
     sharing_box = (0.0, 0.0)
@@ -138,10 +139,14 @@ def _glyphs(textpage, to_display) -> list[Glyph]:
             get_matrix(textpage, index, matrix)
             scale = math.hypot(matrix.c, matrix.d) or 1.0
             size = get_size(textpage, index) * scale
+            # Text running up the margin (a journal's URL, an arXiv stamp) is not the paper's prose.
+            upright = (abs(matrix.a) >= abs(matrix.b)) != sideways
             get_font(textpage, index, name, 128, flags)
             font = name.value.decode("latin-1").lower()
             bold = get_weight(textpage, index) >= 600 or any(w in font for w in _BOLD_NAMES)
             italic = bool(flags.value & _ITALIC_FLAG) or "italic" in font or "oblique" in font
+        if not upright:
+            continue
         x0, y_top = to_display(box.left, box.top)
         x1, y_bottom = to_display(box.right, box.bottom)
         ox, baseline = to_display(origin_x.value, origin_y.value)

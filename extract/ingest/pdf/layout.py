@@ -157,8 +157,8 @@ def join_same_baseline(lines: list[Line]) -> list[Line]:
 
 
 def _top(item) -> float:
-    """Lines by baseline (their boxes differ with the letters in them), tables by their caption's top."""
-    return item.baseline - 0.8 * item.size if isinstance(item, Line) else item.top
+    """Lines by baseline (their boxes differ with the letters in them), tables by their caption's."""
+    return item.baseline if isinstance(item, Line) else item.lines[0].baseline
 
 
 def _extent(items) -> tuple[float, float]:

@@ -246,21 +246,29 @@ def join_lines(text: str, following: str, vocabulary: Counter) -> str:
     if text.endswith("*") and following.startswith("*") and not text.endswith("**"):
         return join_lines(text[:-1], following[1:], vocabulary)  # one italic phrase over two lines
     last = text[-1:] if text else ""
-    if last == "\u00ad":
-        return text[:-1] + following  # a soft hyphen is only ever a line-end break
     if last in hyphens and len(text) >= 2 and text[-2].isalpha():
         head = re.search(r"([A-Za-z]+)$", text[:-1])
         tail = re.match(r"([A-Za-z]+)", following)
         if head and tail and following[0].islower():
-            joined = (head.group(1) + tail.group(1)).lower()
-            hyphenated = (head.group(1) + "-" + tail.group(1)).lower()
-            if vocabulary[hyphenated] > 0 and vocabulary[joined] == 0:
-                return text[:-1] + "-" + following
-            return text[:-1] + following
+            return text[:-1] + ("-" if _keeps_hyphen(head.group(1), tail.group(1), vocabulary) else "") + following
         return text[:-1] + "-" + following
     if last in ("–", "/") or (last in hyphens and text[-2:-1].isdigit()):
         return text[:-1] + ("-" if last in hyphens else last) + following
     return text + " " + following
+
+
+def _keeps_hyphen(head: str, tail: str, vocabulary: Counter) -> bool:
+    """Whether "docu-" + "ment" is one word broken at the line end, or "document-level" a compound.
+
+    The paper's own words decide: the joined word or the hyphenated compound seen
+    elsewhere in it, else a compound when both halves are words the paper uses.
+    """
+    joined, hyphenated = (head + tail).lower(), (head + "-" + tail).lower()
+    if vocabulary[joined]:
+        return False
+    if vocabulary[hyphenated]:
+        return True
+    return vocabulary[head.lower()] > 0 and vocabulary[tail.lower()] > 0 and len(head) > 2
 
 
 def _table_text(table: PdfTable, vocabulary: Counter) -> str:
