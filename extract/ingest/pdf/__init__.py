@@ -21,7 +21,7 @@ import pypdfium2.raw as raw
 
 from extract.ingest.errors import IngestError
 from extract.ingest.pdf.glyphs import PageContent, open_pdf, read_page
-from extract.ingest.pdf.layout import Placed, drop_furniture, find_gutter, furniture_keys, reading_order
+from extract.ingest.pdf.layout import Placed, drop_furniture, furniture_keys, reading_order
 from extract.ingest.pdf.lines import Line, build_lines
 from extract.ingest.pdf.pdf_tables import find_tables
 from extract.ingest.pdf.writer import Written, write

@@ -20,7 +20,7 @@ from extract.ingest.pdf.pdf_tables import PdfTable
 
 _CITATION_BODY = re.compile(r"[\d,\s–\-−]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]*[A-Za-z]")
-_ENTRY_START = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}\.)\s")
+_ENTRY_START = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}\.|[-•])\s")
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]”’]?$")
 
 
@@ -90,9 +90,13 @@ def _leading(placed: list[Placed], body_size: float) -> float:
 
 
 def _vocabulary(lines: list[Line]) -> Counter:
+    """The paper's words, without the halves of words broken at line ends (a line's first word, a hyphenated last)."""
     words: Counter = Counter()
     for line in lines:
-        words.update(w.lower() for w in _WORD.findall(line.text))
+        found = _WORD.findall(line.text)
+        if line.text.rstrip()[-1:] in settings()["hyphens"]:
+            found = found[:-1]
+        words.update(w.lower() for w in found[1:])
     return words
 
 
@@ -133,6 +137,8 @@ def _breaks(block: Block, here: Placed, following: Placed | None, body_size: flo
         return placed.item.x0 - placed.column_left > indent
 
     first_indented = indented(block.placed[0])
+    if _ENTRY_START.match(block.placed[0].item.text) and indented(here) and not _ENTRY_START.match(b.text):
+        return False  # the hanging indent of a numbered or bulleted entry: it goes on
     text_before = a.text.rstrip()
     room = previous.column_right - a.x1
     # A line that ended with room to spare for the next line's first word ended its paragraph.
