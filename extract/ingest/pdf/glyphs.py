@@ -18,6 +18,11 @@ import pypdfium2.raw as raw
 
 _PDFIUM_SOFT_HYPHEN = 2  # pdfium's code for a soft hyphen printed at a line end
 _SPACES = {32, 9, 0xA0, 0x2002, 0x2003, 0x2009, 0x200A}
+# pdfium's FPDFText_GetTextObject answering a plain address, so that comparing
+# two answers costs nothing (the typed pointer pypdfium2 returns needs a cast).
+_GET_TEXT_OBJECT = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
+    ctypes.cast(raw.FPDFText_GetTextObject, ctypes.c_void_p).value
+)
 _ITALIC_FLAG = 64  # PDF font descriptor flag
 _BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi")
 _THIN = 2.5  # points: a path this thin is a rule, not a shape
@@ -83,22 +88,31 @@ def read_page(document: pdfium.PdfDocument, index: int, with_rules: bool = True)
         page.close()
 
 
-def _display_transform(page: pdfium.PdfPage, width: float, height: float):
-    """PDF user space (y up, unrotated) to the page as shown (y down, rotation applied)."""
+def _display_transform(page: pdfium.PdfPage, width: float, height: float) -> tuple[float, ...]:
+    """PDF user space (y up, unrotated) to the page as shown (y down, rotation applied).
+
+    An affine map (a, b, c, d, e, f): shown x = a·x + b·y + e, shown y = c·x + d·y + f.
+    """
     rotation = page.get_rotation() % 360
     crop = page.get_cropbox()
     left, bottom = crop[0], crop[1]
     if rotation == 90:
-        return lambda x, y: (y - bottom, x - left)
+        return (0.0, 1.0, 1.0, 0.0, -bottom, -left)
     if rotation == 180:
-        return lambda x, y: (width - (x - left), y - bottom)
+        return (-1.0, 0.0, 0.0, 1.0, width + left, -bottom)
     if rotation == 270:
-        return lambda x, y: (height - (y - bottom), width - (x - left))
-    return lambda x, y: (x - left, height - (y - bottom))
+        return (0.0, -1.0, -1.0, 0.0, height + bottom, width + left)
+    return (1.0, 0.0, 0.0, -1.0, -left, height + bottom)
 
 
-def _glyphs(textpage, to_display, sideways: bool = False) -> list[Glyph]:
+def _apply(transform: tuple[float, ...], x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = transform
+    return a * x + b * y + e, c * x + d * y + f
+
+
+def _glyphs(textpage, to_display: tuple[float, ...], sideways: bool = False) -> list[Glyph]:
     count = raw.FPDFText_CountChars(textpage)
+    ta, tb, tc, td, te, tf = to_display
     box = raw.FS_RECTF()
     origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
     # Loose boxes span the advance width and the font's ascent and descent, so
@@ -111,7 +125,7 @@ def _glyphs(textpage, to_display, sideways: bool = False) -> list[Glyph]:
     glyphs: list[Glyph] = []
     space = False
     last_object: int | None = -1
-    get_object, get_matrix = raw.FPDFText_GetTextObject, raw.FPDFText_GetMatrix
+    get_object, get_matrix = _GET_TEXT_OBJECT, raw.FPDFText_GetMatrix
     matrix = raw.FS_MATRIX()
     size = 0.0
     upright = True
@@ -130,7 +144,6 @@ def _glyphs(textpage, to_display, sideways: bool = False) -> list[Glyph]:
         get_box(textpage, index, box)
         get_origin(textpage, index, origin_x, origin_y)
         text_object = get_object(textpage, index)
-        text_object = ctypes.cast(text_object, ctypes.c_void_p).value if text_object else None
         if text_object != last_object:
             # A font holds for a whole text object: ask for it once an object.
             last_object = text_object
@@ -147,9 +160,10 @@ def _glyphs(textpage, to_display, sideways: bool = False) -> list[Glyph]:
             italic = bool(flags.value & _ITALIC_FLAG) or "italic" in font or "oblique" in font
         if not upright:
             continue
-        x0, y_top = to_display(box.left, box.top)
-        x1, y_bottom = to_display(box.right, box.bottom)
-        ox, baseline = to_display(origin_x.value, origin_y.value)
+        left, top, right, bottom = box.left, box.top, box.right, box.bottom
+        x0, y_top = ta * left + tb * top + te, tc * left + td * top + tf
+        x1, y_bottom = ta * right + tb * bottom + te, tc * right + td * bottom + tf
+        baseline = tc * origin_x.value + td * origin_y.value + tf
         if x1 < x0:
             x0, x1 = x1, x0
         if y_bottom < y_top:
@@ -188,7 +202,7 @@ def _rules_and_images(page, to_display) -> tuple[list[Rule], int]:
 
 
 def _rule(to_display, x0: float, y0: float, x1: float, y1: float) -> Rule:
-    a, b = to_display(x0, y0), to_display(x1, y1)
+    a, b = _apply(to_display, x0, y0), _apply(to_display, x1, y1)
     return Rule(min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
 
 

@@ -51,87 +51,99 @@ class Line:
 def build_lines(glyphs: list[Glyph]) -> list[Line]:
     """Runs in content order, split where the text jumps, then joined when they share a baseline."""
     config = settings()
+    same_line, run_gap = config["same_line"], config["run_gap"]
     runs: list[list[Glyph]] = []
     current: list[Glyph] = []
     size = 0.0
     baseline = 0.0
+    previous = None
     for glyph in glyphs:
         if current:
-            reference = max(size, glyph.size)
-            previous = current[-1]
+            reference = size if size > glyph.size else glyph.size
             gap = glyph.x0 - previous.x1
-            if (
-                abs(glyph.baseline - baseline) > config["same_line"] * reference
-                or gap > config["run_gap"] * reference
-                or gap < -0.5 * reference
-            ):
+            if abs(glyph.baseline - baseline) > same_line * reference or gap > run_gap * reference or gap < -0.5 * reference:
                 runs.append(current)
                 current = []
         if not current or glyph.size > size * 1.15:
             size, baseline = glyph.size, glyph.baseline
         current.append(glyph)
+        previous = glyph
     if current:
         runs.append(current)
-    runs = _attach_raised_runs(_merge_same_baseline(runs, config), config)
-    lines = [describe(run) for run in runs]
+    shaped = [_Run(run) for run in runs]
+    shaped = _attach_raised_runs(_merge_same_baseline(shaped, config), config)
+    lines = [describe(run.glyphs) for run in shaped]
     return [line for line in lines if line.pieces and line.text.strip()]
 
 
-def _attach_raised_runs(runs: list[list[Glyph]], config: dict) -> list[list[Glyph]]:
+class _Run:
+    """Glyphs in a row, with the size and baseline of their main (not raised) text."""
+
+    __slots__ = ("glyphs", "size", "baseline")
+
+    def __init__(self, glyphs: list[Glyph]):
+        self.glyphs = glyphs
+        self.size = max(g.size for g in glyphs)
+        floor = 0.9 * self.size
+        self.baseline = median([g.baseline for g in glyphs if g.size >= floor])
+
+
+def _attach_raised_runs(runs: list[_Run], config: dict) -> list[_Run]:
     """Superscripts a PDF wrote apart from their line (author marks, citations) go back into it."""
-    sizes = [max(g.size for g in run) for run in runs]
-    baselines = [_main_baseline(run) for run in runs]
+    if len(runs) < 2:
+        return runs
     limit = config["superscript"]["max_size"]
+    largest = max(run.size for run in runs)
     merged_into: dict[int, int] = {}
     for i, run in enumerate(runs):
+        if run.size > limit * largest:
+            continue  # only runs smaller than some other run can be raised marks
         for j, other in enumerate(runs):
-            if i == j or j in merged_into or sizes[i] > limit * sizes[j]:
+            if i == j or j in merged_into or run.size > limit * other.size:
                 continue
-            raise_by = baselines[j] - baselines[i]
-            if not (0.15 * sizes[j] < raise_by < 0.75 * sizes[j]):
+            raise_by = other.baseline - run.baseline
+            if not (0.15 * other.size < raise_by < 0.75 * other.size):
                 continue
-            if run[0].x0 >= other[0].x0 - sizes[j] and run[-1].x1 <= other[-1].x1 + sizes[j]:
+            if run.glyphs[0].x0 >= other.glyphs[0].x0 - other.size and run.glyphs[-1].x1 <= other.glyphs[-1].x1 + other.size:
                 merged_into[i] = j
                 break
     if not merged_into:
         return runs
-    combined = {j: list(run) for j, run in enumerate(runs) if j not in merged_into}
+    combined = {j: list(run.glyphs) for j, run in enumerate(runs) if j not in merged_into}
     for i, j in merged_into.items():
         while j in merged_into:
             j = merged_into[j]
-        combined[j].extend(runs[i])
-    return [sorted(run, key=lambda g: g.x0) if any(i in merged_into and merged_into[i] == j for i in merged_into) else run
-            for j, run in sorted(combined.items())]
+        combined[j].extend(runs[i].glyphs)
+    targets = set(merged_into.values())
+    return [_Run(sorted(glyphs, key=lambda g: g.x0)) if j in targets else runs[j] for j, glyphs in sorted(combined.items())]
 
 
-def _merge_same_baseline(runs: list[list[Glyph]], config: dict) -> list[list[Glyph]]:
+def _merge_same_baseline(runs: list[_Run], config: dict) -> list[_Run]:
     """Join runs that a PDF wrote out of order but that sit side by side on one line."""
     if len(runs) < 2:
         return runs
-    keyed = sorted(runs, key=lambda r: (_main_baseline(r), r[0].x0))
-    merged: list[list[Glyph]] = [keyed[0]]
+    run_gap = config["run_gap"]
+    keyed = sorted(runs, key=lambda r: (r.baseline, r.glyphs[0].x0))
+    merged: list[_Run] = [keyed[0]]
     for run in keyed[1:]:
         last = merged[-1]
-        size = max(g.size for g in last)
-        gap = run[0].x0 - last[-1].x1
-        if abs(_main_baseline(run) - _main_baseline(last)) < 0.3 * size and -0.3 * size < gap <= config["run_gap"] * size:
-            merged[-1] = last + run
+        gap = run.glyphs[0].x0 - last.glyphs[-1].x1
+        if abs(run.baseline - last.baseline) < 0.3 * last.size and -0.3 * last.size < gap <= run_gap * last.size:
+            joined = _Run.__new__(_Run)
+            joined.glyphs, joined.size, joined.baseline = last.glyphs + run.glyphs, max(last.size, run.size), last.baseline
+            merged[-1] = joined
         else:
             merged.append(run)
     # Back to reading order within the page: top to bottom, then left to right.
-    return sorted(merged, key=lambda r: (round(_main_baseline(r)), r[0].x0))
-
-
-def _main_baseline(run: list[Glyph]) -> float:
-    size = max(g.size for g in run)
-    return median(g.baseline for g in run if g.size >= 0.9 * size)
+    return sorted(merged, key=lambda r: (round(r.baseline), r.glyphs[0].x0))
 
 
 def describe(glyphs: list[Glyph]) -> Line:
     config = settings()
     size = max(g.size for g in glyphs)
-    body = [g for g in glyphs if g.size >= 0.9 * size]
-    baseline = median(g.baseline for g in body)
+    floor = 0.9 * size
+    body = [g for g in glyphs if g.size >= floor]
+    baseline = median([g.baseline for g in body])
     superscript = config["superscript"]
     ligatures = config["ligatures"]
     pieces: list[Piece] = []

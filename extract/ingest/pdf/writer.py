@@ -43,7 +43,10 @@ def write(placed: list[Placed], page_count: int) -> Written:
     lines = [p.item for p in placed if isinstance(p.item, Line)]
     if not lines:
         return Written("", [(0, n) for n in range(1, page_count + 1)])
-    body_size = Counter(round(line.size, 1) for line in lines for _ in range(len(line.glyphs))).most_common(1)[0][0]
+    weights: Counter = Counter()
+    for line in lines:
+        weights[round(line.size, 1)] += len(line.glyphs)
+    body_size = weights.most_common(1)[0][0]
     leading = _leading(placed, body_size)
     vocabulary = _vocabulary(lines)
     blocks = _blocks(placed, body_size, leading)
