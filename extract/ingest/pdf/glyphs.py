@@ -1,0 +1,233 @@
+"""Character geometry from pdfium: every glyph with its box, baseline, font size and weight.
+
+pdfium (through pypdfium2) reads a page's characters at hundreds of pages a
+second, where pdfminer (under pdfplumber) manages a handful, so this is the one
+place a PDF is read; everything after it works on plain tuples. Coordinates are
+turned to the page as displayed (rotation applied) with y growing downwards,
+so the rest of the layout never thinks about PDF's upside-down space.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+from dataclasses import dataclass, field
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
+_PDFIUM_SOFT_HYPHEN = 2  # pdfium's code for a soft hyphen printed at a line end
+_SPACES = {32, 9, 0xA0, 0x2002, 0x2003, 0x2009, 0x200A}
+# pdfium's FPDFText_GetTextObject answering a plain address, so that comparing
+# two answers costs nothing (the typed pointer pypdfium2 returns needs a cast).
+_GET_TEXT_OBJECT = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
+    ctypes.cast(raw.FPDFText_GetTextObject, ctypes.c_void_p).value
+)
+_ITALIC_FLAG = 64  # PDF font descriptor flag
+_BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi")
+_THIN = 2.5  # points: a path this thin is a rule, not a shape
+_MAX_PATH_SEGMENTS = 400
+
+
+@dataclass(slots=True)
+class Glyph:
+    char: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    baseline: float
+    size: float
+    space_before: bool
+    """The PDF put a space (or pdfium inferred one) between this glyph and the one before."""
+    bold: bool = False
+    italic: bool = False
+
+
+@dataclass
+class Rule:
+    """A ruling line: horizontal when y0 == y1 (within a point), vertical when x0 == x1."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def horizontal(self) -> bool:
+        return abs(self.y1 - self.y0) < _THIN and self.x1 - self.x0 > _THIN
+
+
+@dataclass
+class PageContent:
+    number: int
+    width: float
+    height: float
+    glyphs: list[Glyph]
+    rules: list[Rule] = field(default_factory=list)
+    images: int = 0
+
+
+def open_pdf(path: str) -> pdfium.PdfDocument:
+    return pdfium.PdfDocument(path)
+
+
+def read_page(document: pdfium.PdfDocument, index: int, with_rules: bool = True) -> PageContent:
+    page = document[index]
+    try:
+        width, height = page.get_size()
+        to_display = _display_transform(page, width, height)
+        textpage = page.get_textpage()
+        try:
+            glyphs = _glyphs(textpage.raw, to_display, page.get_rotation() % 180 == 90)
+        finally:
+            textpage.close()
+        rules, images = _rules_and_images(page.raw, to_display) if with_rules else ([], 0)
+        return PageContent(index + 1, width, height, glyphs, rules, images)
+    finally:
+        page.close()
+
+
+def _display_transform(page: pdfium.PdfPage, width: float, height: float) -> tuple[float, ...]:
+    """PDF user space (y up, unrotated) to the page as shown (y down, rotation applied).
+
+    An affine map (a, b, c, d, e, f): shown x = a·x + b·y + e, shown y = c·x + d·y + f.
+    """
+    rotation = page.get_rotation() % 360
+    crop = page.get_cropbox()
+    left, bottom = crop[0], crop[1]
+    if rotation == 90:
+        return (0.0, 1.0, 1.0, 0.0, -bottom, -left)
+    if rotation == 180:
+        return (-1.0, 0.0, 0.0, 1.0, width + left, -bottom)
+    if rotation == 270:
+        return (0.0, -1.0, -1.0, 0.0, height + bottom, width + left)
+    return (1.0, 0.0, 0.0, -1.0, -left, height + bottom)
+
+
+def _apply(transform: tuple[float, ...], x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = transform
+    return a * x + b * y + e, c * x + d * y + f
+
+
+def _glyphs(textpage, to_display: tuple[float, ...], sideways: bool = False) -> list[Glyph]:
+    count = raw.FPDFText_CountChars(textpage)
+    ta, tb, tc, td, te, tf = to_display
+    box = raw.FS_RECTF()
+    origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
+    # Loose boxes span the advance width and the font's ascent and descent, so
+    # letters of a word touch and a gap means a space, whatever the glyph shapes.
+    get_unicode, get_box = raw.FPDFText_GetUnicode, raw.FPDFText_GetLooseCharBox
+    get_origin, get_size = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetFontSize
+    get_weight, get_font = raw.FPDFText_GetFontWeight, raw.FPDFText_GetFontInfo
+    name = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    glyphs: list[Glyph] = []
+    space = False
+    last_object: int | None = -1
+    get_object, get_matrix = _GET_TEXT_OBJECT, raw.FPDFText_GetMatrix
+    matrix = raw.FS_MATRIX()
+    size = 0.0
+    upright = True
+    bold = italic = False
+    sharing: list[Glyph] = []
+    sharing_box = (0.0, 0.0)
+    for index in range(count):
+        code = get_unicode(textpage, index)
+        if code in _SPACES:
+            space = True
+            continue
+        if code == _PDFIUM_SOFT_HYPHEN:
+            code = 0xAD
+        elif code < 0x20 or code == 0xFFFF:
+            continue  # line breaks pdfium inferred; lines are found from geometry here
+        get_box(textpage, index, box)
+        get_origin(textpage, index, origin_x, origin_y)
+        text_object = get_object(textpage, index)
+        if text_object != last_object:
+            # A font holds for a whole text object: ask for it once an object.
+            last_object = text_object
+            # Some producers set the font at size 1 and scale the text matrix: the size on
+            # the page is the font size times the matrix's vertical scale.
+            get_matrix(textpage, index, matrix)
+            scale = math.hypot(matrix.c, matrix.d) or 1.0
+            size = get_size(textpage, index) * scale
+            # Text running up the margin (a journal's URL, an arXiv stamp) is not the paper's prose.
+            upright = (abs(matrix.a) >= abs(matrix.b)) != sideways
+            get_font(textpage, index, name, 128, flags)
+            font = name.value.decode("latin-1").lower()
+            bold = get_weight(textpage, index) >= 600 or any(w in font for w in _BOLD_NAMES)
+            italic = bool(flags.value & _ITALIC_FLAG) or "italic" in font or "oblique" in font
+        if not upright:
+            continue
+        left, top, right, bottom = box.left, box.top, box.right, box.bottom
+        x0, y_top = ta * left + tb * top + te, tc * left + td * top + tf
+        x1, y_bottom = ta * right + tb * bottom + te, tc * right + td * bottom + tf
+        baseline = tc * origin_x.value + td * origin_y.value + tf
+        if x1 < x0:
+            x0, x1 = x1, x0
+        if y_bottom < y_top:
+            y_top, y_bottom = y_bottom, y_top
+        glyph = Glyph(chr(code), x0, x1, y_top, y_bottom, baseline, size or (y_bottom - y_top), space, bold, italic)
+        if sharing and sharing_box == (x0, x1) and x1 > x0:
+            # A ligature (ﬁ, ﬃ) comes out as letters sharing one box: share it out.
+            sharing.append(glyph)
+            step = (x1 - x0) / len(sharing)
+            for k, letter in enumerate(sharing):
+                letter.x0, letter.x1 = x0 + k * step, x0 + (k + 1) * step
+        else:
+            sharing, sharing_box = [glyph], (x0, x1)
+        glyphs.append(glyph)
+        space = False
+    return glyphs
+
+
+def _rules_and_images(page, to_display) -> tuple[list[Rule], int]:
+    rules: list[Rule] = []
+    images = 0
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    for index in range(raw.FPDFPage_CountObjects(page)):
+        obj = raw.FPDFPage_GetObject(page, index)
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == raw.FPDF_PAGEOBJ_IMAGE:
+            images += 1
+            continue
+        if kind != raw.FPDF_PAGEOBJ_PATH or not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            continue
+        if right.value - left.value < _THIN or top.value - bottom.value < _THIN:
+            rules.append(_rule(to_display, left.value, bottom.value, right.value, top.value))
+        else:
+            rules.extend(_segments(obj, to_display))
+    return rules, images
+
+
+def _rule(to_display, x0: float, y0: float, x1: float, y1: float) -> Rule:
+    a, b = _apply(to_display, x0, y0), _apply(to_display, x1, y1)
+    return Rule(min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
+
+
+def _segments(obj, to_display) -> list[Rule]:
+    """Straight horizontal and vertical pieces of a path that draws several lines at once."""
+    count = raw.FPDFPath_CountSegments(obj)
+    if count <= 1 or count > _MAX_PATH_SEGMENTS:
+        return []
+    matrix = raw.FS_MATRIX()
+    if not raw.FPDFPageObj_GetMatrix(obj, matrix):
+        return []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    rules: list[Rule] = []
+    previous = None
+    for index in range(count):
+        segment = raw.FPDFPath_GetPathSegment(obj, index)
+        raw.FPDFPathSegment_GetPoint(segment, x, y)
+        point = (
+            matrix.a * x.value + matrix.c * y.value + matrix.e,
+            matrix.b * x.value + matrix.d * y.value + matrix.f,
+        )
+        kind = raw.FPDFPathSegment_GetType(segment)
+        if kind == raw.FPDF_SEGMENT_LINETO and previous is not None:
+            dx, dy = abs(point[0] - previous[0]), abs(point[1] - previous[1])
+            if (dy < 1 and dx > _THIN) or (dx < 1 and dy > _THIN):
+                rules.append(_rule(to_display, *previous, *point))
+        previous = point
+    return rules

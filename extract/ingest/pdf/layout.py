@@ -1,0 +1,170 @@
+"""Pages to reading order: running heads and page numbers dropped, columns found, lines read in order.
+
+A page is cut into bands by the lines that cross its gutter (a title block, a
+full-width table); within a band the left column is read before the right.
+Headers and footers are the lines in the top or bottom margin whose words
+(digits aside) come back on other pages, and bare page numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from extract.ingest.pdf.glyphs import PageContent
+from extract.ingest.pdf.lines import Line, describe, settings
+from extract.ingest.pdf.pdf_tables import PdfTable
+from extract.ingest.tables import TABLE_CAPTION
+
+_PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
+
+
+@dataclass
+class Placed:
+    """A line or a table where it stands in the reading order, with the column it was read in."""
+
+    item: Line | PdfTable
+    page: int
+    column: str  # "left", "right", "full" or "single"
+    column_left: float
+    column_right: float
+
+
+def furniture_keys(pages: list[tuple[PageContent, list[Line]]]) -> set[str]:
+    """Top- and bottom-margin rows of text that come back on at least two pages."""
+    zone = settings()["furniture_zone"]
+    seen: Counter[str] = Counter()
+    for page, lines in pages:
+        seen.update({key for key, row in _margin_rows(page, lines, zone)})
+    return {key for key, count in seen.items() if count >= 2 and key}
+
+
+def drop_furniture(page: PageContent, lines: list[Line], keys: set[str]) -> list[Line]:
+    zone = settings()["furniture_zone"]
+    dropped: set[int] = set()
+    for key, row in _margin_rows(page, lines, zone):
+        text = " ".join(line.text.strip() for line in row)
+        if TABLE_CAPTION.match(text):
+            continue
+        if key in keys or _PAGE_NUMBER.match(text):
+            dropped.update(id(line) for line in row)
+    return [line for line in lines if id(line) not in dropped]
+
+
+def _margin_rows(page: PageContent, lines: list[Line], zone: float) -> list[tuple[str, list[Line]]]:
+    """Lines in the margins grouped by baseline, each row keyed by its words with digits masked."""
+    margin = sorted(
+        (line for line in lines if line.bottom < page.height * zone or line.top > page.height * (1 - zone)),
+        key=lambda line: (line.baseline, line.x0),
+    )
+    rows: list[list[Line]] = []
+    for line in margin:
+        if rows and abs(line.baseline - rows[-1][0].baseline) < 0.5 * line.size:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return [(re.sub(r"\d+", "#", re.sub(r"\s+", "", "".join(l.text for l in row).lower())), row) for row in rows]
+
+
+def find_gutter(lines: list[Line], width: float) -> float | None:
+    """The x of a vertical strip in the middle of the page that column lines do not cross."""
+    low, high = settings()["gutter_zone"]
+    narrow = [line for line in lines if line.width < 0.55 * width]
+    if len(narrow) < 8:
+        return None
+    step = 2.0
+    cover = [0] * (int(width / step) + 2)
+    for line in narrow:
+        for index in range(max(0, int(line.x0 / step)), min(len(cover), int(line.x1 / step) + 1)):
+            cover[index] += 1
+    first, last = int(width * low / step), int(width * high / step)
+    least = min(cover[first:last])
+    # The widest stretch of least-covered bins is the gutter; its middle is the cut.
+    best, best_len, run_start = None, 0, None
+    for index in range(first, last + 1):
+        if index < last and cover[index] == least:
+            run_start = index if run_start is None else run_start
+        elif run_start is not None:
+            if index - run_start > best_len:
+                best, best_len = (run_start + index) / 2 * step, index - run_start
+            run_start = None
+    if best is None:
+        return None
+    left = sum(1 for line in narrow if line.x1 <= best)
+    right = sum(1 for line in narrow if line.x0 >= best)
+    if min(left, right) < 4 or least > 0.15 * (left + right) + 1:
+        return None
+    return best
+
+
+def reading_order(page: PageContent, lines: list[Line], tables: list[PdfTable]) -> list[Placed]:
+    gutter = find_gutter(lines, page.width)
+    if gutter is None:
+        lines = join_same_baseline(lines)
+    else:
+        lines = join_same_baseline([l for l in lines if l.x1 <= gutter + 1]) + join_same_baseline(
+            [l for l in lines if l.x0 >= gutter - 1]
+        ) + [l for l in lines if l.x0 < gutter - 1 < gutter + 1 < l.x1]
+    items: list[Line | PdfTable] = [*lines, *tables]
+    if gutter is None:
+        left, right = _extent(items)
+        return [Placed(item, page.number, "single", left, right) for item in sorted(items, key=_top)]
+
+    def column_of(item) -> str:
+        if item.x1 <= gutter + 1:
+            return "left"
+        if item.x0 >= gutter - 1:
+            return "right"
+        return "full"
+
+    columns = {item_id: column_of(item) for item_id, item in enumerate(items)}
+    extents = {
+        name: _extent([item for i, item in enumerate(items) if columns[i] == name])
+        for name in ("left", "right", "full")
+    }
+    placed: list[Placed] = []
+    band: dict[str, list] = {"left": [], "right": []}
+
+    def flush() -> None:
+        for name in ("left", "right"):
+            for item in sorted(band[name], key=_top):
+                placed.append(Placed(item, page.number, name, *extents[name]))
+            band[name] = []
+
+    for index in sorted(range(len(items)), key=lambda i: _top(items[i])):
+        name = columns[index]
+        if name == "full":
+            flush()
+            placed.append(Placed(items[index], page.number, "full", *extents["full"]))
+        else:
+            band[name].append(items[index])
+    flush()
+    return placed
+
+
+def join_same_baseline(lines: list[Line]) -> list[Line]:
+    """Pieces of one printed line that justification spread apart (a wide space) become one line again."""
+    ordered = sorted(lines, key=lambda line: (line.baseline, line.x0))
+    joined: list[Line] = []
+    for line in ordered:
+        last = joined[-1] if joined else None
+        if last is not None and abs(line.baseline - last.baseline) < 0.3 * max(line.size, last.size) and line.x0 >= last.x1 - 1:
+            joined[-1] = describe(last.glyphs + line.glyphs)
+        else:
+            joined.append(line)
+    return joined
+
+
+def _top(item) -> float:
+    """Lines by baseline (their boxes differ with the letters in them), tables by their caption's."""
+    return item.baseline if isinstance(item, Line) else item.lines[0].baseline
+
+
+def _extent(items) -> tuple[float, float]:
+    lines = [item for item in items if isinstance(item, Line)]
+    if not lines:
+        return (0.0, 0.0)
+    size = Counter(round(line.size) for line in lines).most_common(1)[0][0]
+    body = [line for line in lines if round(line.size) == size] or lines
+    return min(line.x0 for line in body), max(line.x1 for line in body)

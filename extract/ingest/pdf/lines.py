@@ -1,0 +1,201 @@
+"""Glyphs to lines: runs of characters on one baseline, with superscripts kept apart.
+
+A PDF reader that sorts characters by position flattens ``10⁶`` to ``106`` and
+a citation ``cells¹²`` to ``cells12``. Here a glyph that is both smaller than
+its line and raised above its baseline is a superscript, and the line keeps it
+as a separate piece, so the writer can print an exponent as ``10⁶`` and a
+citation as ``[12]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from statistics import median
+
+from extract.ingest.pdf.glyphs import Glyph
+from extract.paths import load_lexicon
+
+
+def settings() -> dict:
+    return load_lexicon("pdf_layout")
+
+
+@dataclass
+class Piece:
+    text: str
+    superscript: bool = False
+    italic: bool = False
+
+
+@dataclass
+class Line:
+    glyphs: list[Glyph]
+    x0: float = 0.0
+    x1: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
+    baseline: float = 0.0
+    size: float = 0.0
+    bold: bool = False
+    pieces: list[Piece] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.pieces)
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+
+def build_lines(glyphs: list[Glyph]) -> list[Line]:
+    """Runs in content order, split where the text jumps, then joined when they share a baseline."""
+    config = settings()
+    same_line, run_gap = config["same_line"], config["run_gap"]
+    runs: list[list[Glyph]] = []
+    current: list[Glyph] = []
+    size = 0.0
+    baseline = 0.0
+    previous = None
+    for glyph in glyphs:
+        if current:
+            reference = size if size > glyph.size else glyph.size
+            gap = glyph.x0 - previous.x1
+            if abs(glyph.baseline - baseline) > same_line * reference or gap > run_gap * reference or gap < -0.5 * reference:
+                runs.append(current)
+                current = []
+        if not current or glyph.size > size * 1.15:
+            size, baseline = glyph.size, glyph.baseline
+        current.append(glyph)
+        previous = glyph
+    if current:
+        runs.append(current)
+    shaped = [_Run(run) for run in runs]
+    shaped = _attach_raised_runs(_merge_same_baseline(shaped, config), config)
+    lines = [describe(run.glyphs) for run in shaped]
+    return [line for line in lines if line.pieces and line.text.strip()]
+
+
+class _Run:
+    """Glyphs in a row, with the size and baseline of their main (not raised) text."""
+
+    __slots__ = ("glyphs", "size", "baseline")
+
+    def __init__(self, glyphs: list[Glyph]):
+        self.glyphs = glyphs
+        self.size = max(g.size for g in glyphs)
+        floor = 0.9 * self.size
+        self.baseline = median([g.baseline for g in glyphs if g.size >= floor])
+
+
+def _attach_raised_runs(runs: list[_Run], config: dict) -> list[_Run]:
+    """Superscripts a PDF wrote apart from their line (author marks, citations) go back into it."""
+    if len(runs) < 2:
+        return runs
+    limit = config["superscript"]["max_size"]
+    largest = max(run.size for run in runs)
+    merged_into: dict[int, int] = {}
+    for i, run in enumerate(runs):
+        if run.size > limit * largest:
+            continue  # only runs smaller than some other run can be raised marks
+        for j, other in enumerate(runs):
+            if i == j or j in merged_into or run.size > limit * other.size:
+                continue
+            raise_by = other.baseline - run.baseline
+            if not (0.15 * other.size < raise_by < 0.75 * other.size):
+                continue
+            if run.glyphs[0].x0 >= other.glyphs[0].x0 - other.size and run.glyphs[-1].x1 <= other.glyphs[-1].x1 + other.size:
+                merged_into[i] = j
+                break
+    if not merged_into:
+        return runs
+    combined = {j: list(run.glyphs) for j, run in enumerate(runs) if j not in merged_into}
+    for i, j in merged_into.items():
+        while j in merged_into:
+            j = merged_into[j]
+        combined[j].extend(runs[i].glyphs)
+    targets = set(merged_into.values())
+    return [_Run(sorted(glyphs, key=lambda g: g.x0)) if j in targets else runs[j] for j, glyphs in sorted(combined.items())]
+
+
+def _merge_same_baseline(runs: list[_Run], config: dict) -> list[_Run]:
+    """Join runs that a PDF wrote out of order but that sit side by side on one line."""
+    if len(runs) < 2:
+        return runs
+    run_gap = config["run_gap"]
+    keyed = sorted(runs, key=lambda r: (r.baseline, r.glyphs[0].x0))
+    merged: list[_Run] = [keyed[0]]
+    for run in keyed[1:]:
+        last = merged[-1]
+        gap = run.glyphs[0].x0 - last.glyphs[-1].x1
+        if abs(run.baseline - last.baseline) < 0.3 * last.size and -0.3 * last.size < gap <= run_gap * last.size:
+            joined = _Run.__new__(_Run)
+            joined.glyphs, joined.size, joined.baseline = last.glyphs + run.glyphs, max(last.size, run.size), last.baseline
+            merged[-1] = joined
+        else:
+            merged.append(run)
+    # Back to reading order within the page: top to bottom, then left to right.
+    return sorted(merged, key=lambda r: (round(r.baseline), r.glyphs[0].x0))
+
+
+def describe(glyphs: list[Glyph]) -> Line:
+    config = settings()
+    size = max(g.size for g in glyphs)
+    floor = 0.9 * size
+    body = [g for g in glyphs if g.size >= floor]
+    baseline = median([g.baseline for g in body])
+    superscript = config["superscript"]
+    ligatures = config["ligatures"]
+    pieces: list[Piece] = []
+    previous: Glyph | None = None
+    for glyph in glyphs:
+        raised = glyph.size <= superscript["max_size"] * size and baseline - glyph.baseline > superscript["min_raise"] * size
+        italic = glyph.italic and not raised
+        char = ligatures.get(glyph.char, glyph.char)
+        spaced = previous is not None and (
+            glyph.space_before or glyph.x0 - previous.x1 > config["word_gap"] * min(size, max(glyph.size, previous.size))
+        )
+        last = pieces[-1] if pieces else None
+        if spaced and last is not None and last.superscript == raised and (raised or last.italic == italic):
+            last.text += " " + char  # a space inside a run of one style stays in it ("1, 2", "in vitro")
+        elif spaced:
+            pieces.append(Piece(" "))
+            pieces.append(Piece(char, raised, italic))
+        elif last is not None and last.superscript == raised and last.italic == italic:
+            last.text += char
+        else:
+            pieces.append(Piece(char, raised, italic))
+        previous = glyph
+    bold_share = sum(1 for g in body if g.bold) / len(body)
+    return Line(
+        glyphs=glyphs,
+        x0=min(g.x0 for g in glyphs),
+        x1=max(g.x1 for g in glyphs),
+        top=min(g.top for g in glyphs),
+        bottom=max(g.bottom for g in glyphs),
+        baseline=baseline,
+        size=size,
+        bold=bold_share > 0.8,
+        pieces=_merge_pieces(pieces),
+    )
+
+
+def _merge_pieces(pieces: list[Piece]) -> list[Piece]:
+    merged: list[Piece] = []
+    for piece in pieces:
+        if merged and merged[-1].superscript == piece.superscript and merged[-1].italic == piece.italic:
+            merged[-1].text += piece.text
+        elif piece.text:
+            merged.append(piece)
+    return merged
+
+
+def split_at_gaps(line: Line, gap: float) -> list[Line]:
+    """A line cut where the space between glyphs is wider than ``gap`` font sizes: table cells."""
+    parts: list[list[Glyph]] = [[line.glyphs[0]]]
+    for previous, glyph in zip(line.glyphs, line.glyphs[1:]):
+        if glyph.x0 - previous.x1 > gap * line.size:
+            parts.append([glyph])
+        else:
+            parts[-1].append(glyph)
+    return [describe(part) for part in parts]

@@ -1,0 +1,233 @@
+"""Tables on a PDF page: found under their "Table N" caption, cut into rows and cells.
+
+Ruled tables are cut along their rules (pdfium gives the page's path objects,
+so no second parser is needed); unruled ones along the white columns between
+cell texts, one row a line. A caption "Table N (continued)", or one ending in
+"(Continued)", marks the rest of a table from an earlier page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extract.ingest.pdf.glyphs import PageContent, Rule
+from extract.ingest.pdf.lines import Line, settings, split_at_gaps
+
+CAPTION = re.compile(
+    r"^\s*Table\s+(?P<number>\d{1,3}[A-Za-z]?)(?:\s*\((?P<continued>continued)\))?"
+    r"(?P<rest>(?:\s*[.:|]\s*|\s+(?=[A-Z(])).*)?$",
+    re.IGNORECASE,
+)
+_CONTINUED_AT_END = re.compile(r"\s*\((?:continued|cont(?:'|’)?d\.?)\)\s*$", re.IGNORECASE)
+
+
+@dataclass
+class PdfTable:
+    number: str
+    caption: str
+    continued: bool
+    rows: list[list[list[Line]]]
+    """Rows of cells; a cell is the lines (fragments) printed in it, in reading order."""
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    lines: list[Line] = field(default_factory=list)
+    """Every line the table took from the page (caption included)."""
+
+
+def caption_of(line: Line) -> re.Match | None:
+    text = line.text.strip()
+    match = CAPTION.match(text)
+    if not match:
+        return None
+    rest = (match.group("rest") or "").strip()
+    if rest[:1].islower():  # "Table 2 shows the results ..." is a sentence, not a caption
+        return None
+    return match
+
+
+def find_tables(page: PageContent, lines: list[Line], body_size: float) -> list[PdfTable]:
+    tables: list[PdfTable] = []
+    taken: set[int] = set()
+    ordered = sorted(lines, key=lambda line: (line.top, line.x0))
+    for index, line in enumerate(ordered):
+        if id(line) in taken or (match := caption_of(line)) is None:
+            continue
+        table = _table_below(page, ordered, index, match, body_size, taken)
+        if table is not None:
+            tables.append(table)
+            taken.update(id(item) for item in table.lines)
+    return tables
+
+
+def _table_below(page, lines, index, match, body_size, taken) -> PdfTable | None:
+    caption_line = lines[index]
+    x0, x1 = _horizontal_extent(page, caption_line)
+    caption_lines = [caption_line]
+    # A caption runs on over lines of its own style until the table starts.
+    position = index + 1
+    while position < len(lines):
+        line = lines[position]
+        if id(line) in taken or not (x0 - 2 <= line.x0 and line.x1 <= x1 + 2):
+            position += 1
+            continue
+        if abs(line.size - caption_line.size) < 0.3 and line.top - caption_lines[-1].bottom < 0.6 * line.size and _is_prose(line, x1 - x0):
+            caption_lines.append(line)
+            position += 1
+            continue
+        break
+    top = caption_lines[-1].bottom
+    rules = [r for r in page.rules if r.x1 > x0 - 2 and r.x0 < x1 + 2 and r.y1 >= top - 2]
+    horizontal = sorted((r for r in rules if r.horizontal), key=lambda r: r.y0)
+    candidates = [
+        line for line in lines[position:]
+        if id(line) not in taken and line.top >= top - 1 and x0 - 2 <= line.x0 and line.x1 <= x1 + 2
+    ]
+    bottom = _region_bottom(candidates, horizontal, top, body_size, x1 - x0)
+    if bottom is None:
+        return None
+    body = [line for line in candidates if line.bottom <= bottom + 1]
+    if len(body) < 2:
+        return None
+    region_rules = [r for r in rules if r.y0 >= top - 2 and r.y1 <= bottom + 2]
+    region_horizontal = [r for r in region_rules if r.horizontal]
+    if region_horizontal:
+        # The rules frame the table: its borders are not column separators.
+        x0 = min(r.x0 for r in region_horizontal)
+        x1 = max(r.x1 for r in region_horizontal)
+    rows = cut_cells(body, region_rules, x0, x1)
+    if not rows or max(len(row) for row in rows) < 2:
+        return None
+    caption_text = " ".join(line.text.strip() for line in caption_lines)
+    continued = bool(match.group("continued")) or bool(_CONTINUED_AT_END.search(caption_text))
+    rest = (match.group("rest") or "").strip()
+    if len(caption_lines) > 1:
+        rest = (rest + " " + " ".join(line.text.strip() for line in caption_lines[1:])).strip()
+    rest = _CONTINUED_AT_END.sub("", rest).lstrip(".:| ").strip()
+    return PdfTable(
+        number=match.group("number"),
+        caption=rest,
+        continued=continued,
+        rows=rows,
+        x0=x0,
+        x1=x1,
+        top=caption_line.top,
+        bottom=bottom,
+        lines=caption_lines + body,
+    )
+
+
+def _horizontal_extent(page: PageContent, caption: Line) -> tuple[float, float]:
+    """The caption's column, or the whole page when the caption crosses its middle or rules say so."""
+    middle = page.width / 2
+    if caption.x0 < middle - 10 and caption.x1 > middle + 10:
+        return 0.0, page.width
+    wide_rules = [r for r in page.rules if r.horizontal and r.y0 > caption.bottom and r.x1 - r.x0 > 0.6 * page.width]
+    if wide_rules:
+        return 0.0, page.width
+    return (0.0, middle) if caption.x1 <= middle + 10 else (middle, page.width)
+
+
+def _is_prose(line: Line, width: float) -> bool:
+    return len(split_at_gaps(line, settings()["table_cell_gap"])) == 1
+
+
+def _region_bottom(lines: list[Line], horizontal: list[Rule], top: float, body_size: float, width: float) -> float | None:
+    """Where the table ends: its last rule, or the last line that still looks like a table row."""
+    if len(horizontal) >= 2 and horizontal[0].y0 - top < 4 * body_size:
+        bottom = horizontal[0].y0
+        for rule in horizontal[1:]:
+            between = [line for line in lines if bottom < line.top and line.bottom < rule.y0]
+            if any(_is_body_prose(line, body_size, width) for line in between):
+                break
+            bottom = rule.y0
+        return bottom
+    bottom = None
+    previous_bottom = top
+    gap = settings()["table_cell_gap"]
+    for line in sorted(lines, key=lambda line: line.top):
+        if line.top - previous_bottom > 2.5 * line.size or _is_body_prose(line, body_size, width):
+            break
+        if caption_of(line):
+            break
+        if len(split_at_gaps(line, gap)) < 2 and line.size >= 0.97 * body_size:
+            break
+        bottom = line.bottom
+        previous_bottom = line.bottom
+    return bottom
+
+
+def _is_body_prose(line: Line, body_size: float, width: float) -> bool:
+    return line.size >= 0.97 * body_size and line.width > 0.7 * width and _is_prose(line, width)
+
+
+def cut_cells(lines: list[Line], rules: list[Rule], x0: float, x1: float) -> list[list[list[Line]]]:
+    gap = settings()["table_cell_gap"]
+    fragments = [part for line in lines for part in split_at_gaps(line, gap)]
+    if not fragments:
+        return []
+    top = min(f.top for f in fragments)
+    bottom = max(f.bottom for f in fragments)
+    height = max(bottom - top, 1.0)
+    verticals = _distinct(
+        [r.x0 for r in rules if not r.horizontal and r.y1 - r.y0 > 0.5 * height and x0 + 3 < r.x0 < x1 - 3], 3
+    )
+    separators = verticals or _white_columns(fragments, x1 - x0)
+    inner = _distinct([r.y0 for r in rules if r.horizontal and top + 2 < r.y0 < bottom - 2], 2)
+    row_bounds = _rows_by_rules(fragments, inner) if len(inner) >= 2 else _rows_by_lines(fragments, inner)
+    rows: list[list[list[Line]]] = []
+    for members in row_bounds:
+        cells: list[list[Line]] = [[] for _ in range(len(separators) + 1)]
+        for fragment in sorted(members, key=lambda f: (round(f.baseline), f.x0)):
+            centre = (fragment.x0 + fragment.x1) / 2
+            column = sum(1 for s in separators if centre > s)
+            cells[column].append(fragment)
+        if any(cells):
+            rows.append(cells)
+    return rows
+
+
+def _distinct(values: list[float], tolerance: float) -> list[float]:
+    kept: list[float] = []
+    for value in sorted(values):
+        if not kept or value - kept[-1] > tolerance:
+            kept.append(value)
+    return kept
+
+
+def _white_columns(fragments: list[Line], width: float) -> list[float]:
+    """Cuts in the middle of the vertical white strips that no cell text crosses."""
+    spans = sorted((f.x0, f.x1) for f in fragments if f.width < 0.45 * width) or sorted((f.x0, f.x1) for f in fragments)
+    cuts: list[float] = []
+    reach = spans[0][1]
+    for start, end in spans[1:]:
+        if start > reach + 2:
+            cuts.append((reach + start) / 2)
+        reach = max(reach, end)
+    return cuts
+
+
+def _rows_by_rules(fragments: list[Line], rules: list[float]) -> list[list[Line]]:
+    rows: list[list[Line]] = [[] for _ in range(len(rules) + 1)]
+    for fragment in fragments:
+        middle = (fragment.top + fragment.bottom) / 2
+        rows[sum(1 for y in rules if middle > y)].append(fragment)
+    return [row for row in rows if row]
+
+
+def _rows_by_lines(fragments: list[Line], rules: list[float]) -> list[list[Line]]:
+    """One row a printed line; header lines above the first inner rule make one row."""
+    ordered = sorted(fragments, key=lambda f: f.baseline)
+    rows: list[list[Line]] = []
+    header: list[Line] = []
+    for fragment in ordered:
+        if rules and fragment.bottom < rules[0]:
+            header.append(fragment)
+            continue
+        if rows and abs(fragment.baseline - rows[-1][0].baseline) < 0.5 * fragment.size:
+            rows[-1].append(fragment)
+        else:
+            rows.append([fragment])
+    return ([header] if header else []) + rows

@@ -1,0 +1,300 @@
+"""Lines in reading order to markdown-like text, with the page of every character.
+
+The text has the shape the markdown reader knows: a heading alone on its line,
+a paragraph a line, blank lines between blocks, a table as "Table N caption"
+and then its rows as tab-separated lines. Superscripts are written the way the
+text exports write them: a power as ``10⁶``, a citation as ``[12]`` (moved
+before the full stop it was printed after), any other mark as ``^{a}``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from statistics import median
+
+from extract.ingest.pdf.layout import Placed
+from extract.ingest.pdf.lines import Line, Piece, settings
+from extract.ingest.pdf.pdf_tables import PdfTable
+
+_CITATION_BODY = re.compile(r"[\d,\s–\-−]+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z\-]*[A-Za-z]")
+_ENTRY_START = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}\.|[-•])\s")
+_SENTENCE_END = re.compile(r"[.!?:;]['\")\]”’]?$")
+
+
+@dataclass
+class Block:
+    kind: str  # "paragraph", "heading" or "table"
+    placed: list[Placed] = field(default_factory=list)
+    table: PdfTable | None = None
+    page: int = 0
+
+
+@dataclass
+class Written:
+    text: str
+    page_starts: list[tuple[int, int]]
+    """(offset, page number) where each page's first character was written."""
+
+
+def write(placed: list[Placed], page_count: int) -> Written:
+    lines = [p.item for p in placed if isinstance(p.item, Line)]
+    if not lines:
+        return Written("", [(0, n) for n in range(1, page_count + 1)])
+    weights: Counter = Counter()
+    for line in lines:
+        weights[round(line.size, 1)] += len(line.glyphs)
+    body_size = weights.most_common(1)[0][0]
+    leading = _leading(placed, body_size)
+    vocabulary = _vocabulary(lines)
+    blocks = _blocks(placed, body_size, leading)
+    out: list[str] = []
+    offset = 0
+    page_starts: dict[int, int] = {}
+    for block in blocks:
+        if out:
+            out.append("\n\n")
+            offset += 2
+        if block.kind == "table":
+            page_starts.setdefault(block.page, offset)
+            text = _table_text(block.table, vocabulary)
+            out.append(text)
+            offset += len(text)
+            continue
+        text = ""
+        for placed_line in block.placed:
+            page_starts.setdefault(placed_line.page, offset + len(text) + (1 if text else 0))
+            text = join_lines(text, render(placed_line.item.pieces), vocabulary) if text else render(placed_line.item.pieces)
+        text = text.strip()
+        if block.kind == "heading":
+            text = text.replace("*", "")
+        out.append(text)
+        offset += len(text)
+    text = "".join(out) + "\n"
+    starts = []
+    last = 0
+    for number in range(1, page_count + 1):
+        last = page_starts.get(number, last)
+        starts.append((last, number))
+    return Written(text, starts)
+
+
+def _leading(placed: list[Placed], body_size: float) -> float:
+    gaps = []
+    for a, b in zip(placed, placed[1:]):
+        if isinstance(a.item, Line) and isinstance(b.item, Line) and a.page == b.page and a.column == b.column:
+            if abs(a.item.size - body_size) < 0.3 and abs(b.item.size - body_size) < 0.3:
+                gap = b.item.baseline - a.item.baseline
+                if 0.8 * body_size < gap < 2.0 * body_size:
+                    gaps.append(gap / body_size)
+    return median(gaps) if gaps else 1.2
+
+
+def _vocabulary(lines: list[Line]) -> Counter:
+    """The paper's words, without the halves of words broken at line ends (a line's first word, a hyphenated last)."""
+    words: Counter = Counter()
+    for line in lines:
+        found = _WORD.findall(line.text)
+        if line.text.rstrip()[-1:] in settings()["hyphens"]:
+            found = found[:-1]
+        words.update(w.lower() for w in found[1:])
+    return words
+
+
+def _blocks(placed: list[Placed], body_size: float, leading: float) -> list[Block]:
+    config = settings()
+    blocks: list[Block] = []
+    current: Block | None = None
+    for index, here in enumerate(placed):
+        if isinstance(here.item, PdfTable):
+            blocks.append(Block("table", table=here.item, page=here.page))
+            current = None
+            continue
+        following = placed[index + 1] if index + 1 < len(placed) else None
+        if current is None or _breaks(current, here, following, body_size, leading, config):
+            current = Block("paragraph", page=here.page)
+            blocks.append(current)
+        current.placed.append(here)
+    for block in blocks:
+        if block.kind == "paragraph" and _is_heading(block, body_size, config):
+            block.kind = "heading"
+    return blocks
+
+
+def _breaks(block: Block, here: Placed, following: Placed | None, body_size: float, leading: float, config) -> bool:
+    previous = block.placed[-1]
+    a, b = previous.item, here.item
+    size = max(a.size, b.size)
+    if abs(a.size - b.size) > 0.12 * size or a.bold != b.bold:
+        return True
+    same_column = previous.page == here.page and previous.column == here.column
+    if same_column:
+        gap = b.baseline - a.baseline
+        if gap < -0.5 * size or gap > config["paragraph_gap"] * leading * size:
+            return True
+    indent = config["indent"] * b.size
+
+    def indented(placed: Placed) -> bool:
+        return placed.item.x0 - placed.column_left > indent
+
+    first_indented = indented(block.placed[0])
+    if _ENTRY_START.match(block.placed[0].item.text) and indented(here) and not _ENTRY_START.match(b.text):
+        return False  # the hanging indent of a numbered or bulleted entry: it goes on
+    text_before = a.text.rstrip()
+    room = previous.column_right - a.x1
+    # A line that ended with room to spare for the next line's first word ended its paragraph.
+    short = room > config["short_line"] * a.size and room > _first_word_width(b) + 0.3 * b.size
+    ended = bool(_SENTENCE_END.search(text_before))
+    if indented(here) and not indented(previous) and (short or ended):
+        next_returns = (
+            following is None
+            or not isinstance(following.item, Line)
+            or following.column != here.column
+            or not indented(following)
+        )
+        if next_returns:
+            return True  # a first-line indent opens a paragraph
+    if not indented(here) and indented(previous) and not first_indented and len(block.placed) >= 2:
+        return True  # back at the margin after a hanging indent: the next entry
+    if short and (_SENTENCE_END.search(text_before) or b.text.lstrip()[:1].isupper() or _ENTRY_START.match(b.text)):
+        return True
+    if _ENTRY_START.match(b.text) and _SENTENCE_END.search(text_before) and not indented(here):
+        return True
+    return False
+
+
+def _first_word_width(line: Line) -> float:
+    glyphs = line.glyphs
+    for index in range(1, len(glyphs)):
+        if glyphs[index].space_before or glyphs[index].x0 - glyphs[index - 1].x1 > 0.2 * line.size:
+            return glyphs[index - 1].x1 - glyphs[0].x0
+    return glyphs[-1].x1 - glyphs[0].x0
+
+
+def _is_heading(block: Block, body_size: float, config) -> bool:
+    lines = [p.item for p in block.placed]
+    text = " ".join(line.text for line in lines)
+    standout = all(line.bold for line in lines) or min(line.size for line in lines) >= 1.12 * body_size
+    return standout and len(lines) <= 3 and len(text.split()) <= config["heading_max_words"] * (2 if len(lines) > 1 else 1)
+
+
+# --- text of lines -------------------------------------------------------------------------
+
+
+def render(pieces: list[Piece], italics: bool = True) -> str:
+    out = ""
+    for index, piece in enumerate(pieces):
+        if piece.superscript:
+            following = pieces[index + 1].text if index + 1 < len(pieces) else ""
+            out = _attach_superscript(out, piece.text, following)
+        elif piece.italic and italics and piece.text.strip():
+            core = piece.text.strip()
+            lead = piece.text[: len(piece.text) - len(piece.text.lstrip())]
+            trail = piece.text[len(piece.text.rstrip()) :]
+            out += f"{lead}*{core}*{trail}"
+        else:
+            out += piece.text
+    return out
+
+
+def _attach_superscript(out: str, raised: str, following: str) -> str:
+    config = settings()
+    mark = raised.strip()
+    if not mark:
+        return out
+    if _CITATION_BODY.fullmatch(mark) and any(c.isdigit() for c in mark):
+        base = "" if not out or out[-1].isspace() else out.split()[-1]
+        letters = re.sub(r"^.*[^A-Za-zµμχ]", "", base)
+        is_power = re.search(r"(?<![\d.])10$", base) or (
+            letters and letters in config["power_bases"] and not base[-1:].isdigit() and len(letters) <= 3
+        )
+        if re.fullmatch(r"[\-−+]?\d{1,2}", mark) and is_power:
+            digits = config["superscript_digits"]
+            return out + "".join(digits.get(c, c) for c in mark)
+        citation = _citation(mark)
+        stripped = out.rstrip()
+        punctuation = re.search(r"[.,;:]+$", stripped)
+        # Printed after the full stop ("cells.¹²"), the text exports put it before: "cells [12]."
+        if (
+            punctuation
+            and (not following or following[:1].isspace())
+            and not re.search(r"(?:\d|\bal|\betc|\be\.g|\bi\.e|\b[A-Z])[.,]$", stripped)
+        ):
+            head = stripped[: punctuation.start()].rstrip()
+            return f"{head} {citation}{punctuation.group(0)}"
+        return f"{stripped} {citation}"
+    if mark.lower() in ("st", "nd", "rd", "th"):
+        return out + mark
+    return out + "^{" + mark + "}"
+
+
+def _citation(mark: str) -> str:
+    """"1,2" as "[1, 2]"; a range "4–6" as the text exports write one: "[4] [5] [6]"."""
+    parts = [p for p in re.sub(r"\s+", "", mark).replace("−", "-").replace("–", "-").split(",") if p]
+    if not any("-" in part for part in parts):
+        return "[" + ", ".join(parts) + "]"
+    numbers: list[str] = []
+    for part in parts:
+        low, _, high = part.partition("-")
+        if high and low.isdigit() and high.isdigit() and 0 < int(high) - int(low) <= 60:
+            numbers.extend(str(n) for n in range(int(low), int(high) + 1))
+        else:
+            numbers.append(part)
+    return " ".join(f"[{n}]" for n in numbers)
+
+
+def join_lines(text: str, following: str, vocabulary: Counter) -> str:
+    """Join two printed lines of one paragraph, undoing hyphenation at the line end."""
+    hyphens = settings()["hyphens"]
+    following = following.lstrip()
+    if not following:
+        return text
+    text = text.rstrip()
+    if text.endswith("*") and following.startswith("*") and not text.endswith("**"):
+        return join_lines(text[:-1], following[1:], vocabulary)  # one italic phrase over two lines
+    last = text[-1:] if text else ""
+    if last in hyphens and len(text) >= 2 and text[-2].isalpha():
+        head = re.search(r"([A-Za-z]+)$", text[:-1])
+        tail = re.match(r"([A-Za-z]+)", following)
+        if head and tail and following[0].islower():
+            return text[:-1] + ("-" if _keeps_hyphen(head.group(1), tail.group(1), vocabulary) else "") + following
+        return text[:-1] + "-" + following
+    if last in ("–", "/") or (last in hyphens and text[-2:-1].isdigit()):
+        return text[:-1] + ("-" if last in hyphens else last) + following
+    return text + " " + following
+
+
+def _keeps_hyphen(head: str, tail: str, vocabulary: Counter) -> bool:
+    """Whether "docu-" + "ment" is one word broken at the line end, or "document-level" a compound.
+
+    The paper's own words decide: the joined word or the hyphenated compound seen
+    elsewhere in it, else a compound when both halves are words the paper uses.
+    """
+    joined, hyphenated = (head + tail).lower(), (head + "-" + tail).lower()
+    if vocabulary[joined]:
+        return False
+    if vocabulary[hyphenated]:
+        return True
+    return vocabulary[head.lower()] > 0 and vocabulary[tail.lower()] > 0 and len(head) > 2
+
+
+def _table_text(table: PdfTable, vocabulary: Counter) -> str:
+    caption = f"Table {table.number}" + (" (continued)" if table.continued else "")
+    if table.caption:
+        caption += " " + table.caption
+    rows = []
+    for row in table.rows:
+        cells = []
+        for cell in row:
+            text = ""
+            for fragment in cell:
+                piece = render(fragment.pieces).strip()
+                text = join_lines(text, piece, vocabulary) if text else piece
+            cells.append(re.sub(r"\s+", " ", text).strip())
+        if any(cells):
+            rows.append("\t".join(cells))
+    if len(rows) < 2:
+        return caption + ("\n\n" + "\n\n".join(r.replace("\t", " ") for r in rows) if rows else "")
+    return caption + "\n\n" + "\n".join(rows)
