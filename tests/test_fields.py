@@ -73,6 +73,9 @@ def test_administrations():
     # A duration before "administration" counts years, and "a dose" is no statement of how many.
     assert administration_mentions(SentenceText("a patient 4 years after local administration of MSCs", 0)) == []
     assert administration_mentions(SentenceText("34% of patients who received a dose of allo-MSCs", 0)) == []
+    assert administration_mentions(SentenceText("from baseline for 1 month and 3 months post transplantation", 0)) == []
+    # A refused reading ("7 ... infusions") does not hide the right one inside it.
+    assert values(administration_mentions(SentenceText("patients given 5×10^7 MSCs with 2 separate infusions", 0))) == ["2"]
 
 
 def test_disease_as_written_and_abbreviations_expanded():

@@ -52,7 +52,7 @@ def administration_mentions(sentence: SentenceText) -> list[FieldMention]:
     mentions: list[FieldMention] = []
     taken: list[tuple[int, int]] = []
     for pattern in _patterns():
-        for match in pattern.finditer(sentence.text):
+        for match in _every_match(pattern, sentence.text):
             begin, end = match.start(), match.end("noun")
             if any(begin < e and b < end for b, e in taken):
                 continue
@@ -67,3 +67,11 @@ def administration_mentions(sentence: SentenceText) -> list[FieldMention]:
             taken.append((begin, end))
             mentions.append(sentence.mention("n_administrations", str(count), RULE, begin, end))
     return mentions
+
+
+def _every_match(pattern: re.Pattern[str], text: str):
+    """Matches that may overlap: "7 MSCs with 2 separate infusions" is refused at 7 and read at 2."""
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        yield match
+        position = match.start() + 1
