@@ -514,8 +514,10 @@ def dose_arm_label(text: str) -> str | None:
 
 def _label_cohorts(found: list[DoseSpan], normal: str) -> list[DoseSpan]:
     """Give "cohorts A, B, C" to as many unlabelled doses, in order."""
-    labels = cohort_labels(normal)
     unlabelled = [i for i, (_, _, dose) in enumerate(found) if dose.arm is None]
+    if not unlabelled:
+        return found  # nothing to label: most sentences state no dose
+    labels = cohort_labels(normal)
     if not labels or len(labels) != len(unlabelled):
         return found
     out = list(found)

@@ -263,12 +263,18 @@ class MappedText:
         """``re.sub`` that carries the offsets along; replaced characters map
         into the span they replace."""
         regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+        # A replacement without group references is itself; re's template
+        # expansion per match was most of the time spent here.
+        literal = replacement if isinstance(replacement, str) and "\\" not in replacement else None
         pieces: list[str] = []
         origin: list[int] = []
         last = 0
         for match in regex.finditer(self.text):
             start, end = match.span()
-            new = replacement(match) if callable(replacement) else match.expand(replacement)
+            if literal is not None:
+                new = literal
+            else:
+                new = replacement(match) if callable(replacement) else match.expand(replacement)
             if new == match.group(0):
                 continue
             pieces.append(self.text[last:start])
