@@ -23,14 +23,14 @@ SKIPPED_SECTIONS = {SectionKind.references, SectionKind.back}
 
 
 @cache
-def _context_cues(category: str) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p) for p in load_lexicon("context")[category])
+def _context_cues(category: str) -> re.Pattern[str]:
+    # One alternation per category: one scan of the sentence instead of one per cue.
+    return re.compile("|".join(f"(?:{cue})" for cue in load_lexicon("context")[category]))
 
 
 def has_context(sentence: str, category: str) -> bool:
     """Whether a sentence carries a cue of a context category of models/lexicons/context.json."""
-    lowered = sentence.lower()
-    return any(cue.search(lowered) for cue in _context_cues(category))
+    return _context_cues(category).search(sentence.lower()) is not None
 
 
 def readable_paragraphs(document: Document) -> list[Paragraph]:
@@ -69,7 +69,7 @@ def _sentence(index: int, paragraph: Paragraph, doc: Doc, sent, abbreviation_val
         if sent.start <= span.start and span.end <= sent.end
     ]
     covered = {(m.field, m.start) for m in mentions}
-    for token in sent:
+    for token in sent if abbreviation_values else ():
         for field, value, rule in abbreviation_values.get(token.text, ()):
             start = offset + token.idx
             if (field, start) not in covered:

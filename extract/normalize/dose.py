@@ -169,7 +169,7 @@ def find_doses(
     dose)`` offsets into ``text`` itself (``text[start:end]`` is e.g.
     ``"0.3 M/kg"``, or ``"20"`` for the first member of ``"20, 100, or 200 ×
     10^6"``), so evidence can point at the words."""
-    if _is_not_applicable(text):
+    if _is_not_applicable(text) or not _may_state_a_number(text):
         return []
     table_mode = header_multiplier is not None
     mapped = _prepare(text, table_mode)
@@ -193,6 +193,21 @@ def _trim_end(normal: str, start: int, end: int) -> int:
     return end
 
 
+# Every dose item starts with digits (or superscript digits) or a number word,
+# and normalising never creates either.
+_DIGIT = re.compile(r"[\d⁰¹²³⁴⁵⁶⁷⁸⁹]")
+
+
+@functools.cache
+def _number_word() -> re.Pattern[str]:
+    return re.compile(word_number_pattern(), re.VERBOSE)
+
+
+def _may_state_a_number(text: str) -> bool:
+    """False when no dose can be read: many sentences, spared the normalising."""
+    return _DIGIT.search(text) is not None or _number_word().search(text) is not None
+
+
 def _is_not_applicable(text: str) -> bool:
     stripped = text.strip().lower()
     return not stripped or stripped in _units()["not_applicable"]
@@ -210,11 +225,15 @@ def _prepare(text: str, table_mode: bool) -> MappedText:
 
 def _drop_statistics(match: re.Match[str]) -> str:
     """Blank a parenthesis of statistics ("(inter-quartile range 53.8)")."""
-    inside = match.group(1).lower()
-    for word in _units()["statistic_words"]:
-        if re.search(rf"(?<![\w.]){re.escape(word)}(?![\w])", inside):
-            return " " * len(match.group(0))
+    if _statistic_word().search(match.group(1).lower()):
+        return " " * len(match.group(0))
     return match.group(0)
+
+
+@functools.cache
+def _statistic_word() -> re.Pattern[str]:
+    words = "|".join(re.escape(word) for word in _units()["statistic_words"])
+    return re.compile(rf"(?<![\w.])(?:{words})(?![\w])")
 
 
 def _scan_items(normal: str) -> list[_Item]:
