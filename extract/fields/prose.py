@@ -48,13 +48,15 @@ def read_sentences(document: Document, nlp: Language) -> list[Sentence]:
     sentences: list[Sentence] = []
     for paragraph, doc in zip(paragraphs, docs):
         for sent in doc.sents:
-            if not sent.text.strip():
+            # Sliced from the paper, not Span.text: that rebuilds the string token by token on every call.
+            text = document.text[paragraph.start + sent.start_char : paragraph.start + sent.end_char]
+            if not text.strip():
                 continue
-            sentences.append(_sentence(len(sentences), paragraph, doc, sent, abbreviation_values))
+            sentences.append(_sentence(len(sentences), paragraph, doc, sent, text, abbreviation_values))
     return sentences
 
 
-def _sentence(index: int, paragraph: Paragraph, doc: Doc, sent, abbreviation_values) -> Sentence:
+def _sentence(index: int, paragraph: Paragraph, doc: Doc, sent, text: str, abbreviation_values) -> Sentence:
     offset = paragraph.start
     mentions = [
         FieldMention(
@@ -76,23 +78,23 @@ def _sentence(index: int, paragraph: Paragraph, doc: Doc, sent, abbreviation_val
                 mentions.append(
                     FieldMention(field=field, value=value, rule=rule, start=start, end=start + len(token.text), text=token.text)
                 )
-    mentions.extend(dose_mentions(sent.text, offset + sent.start_char))
+    mentions.extend(dose_mentions(text, offset + sent.start_char))
     citations = [
         CitationMention(start=g.start, end=g.end, numbers=list(g.numbers), brackets=g.brackets)
-        for g in find_citation_groups(sent.text, offset + sent.start_char)
+        for g in find_citation_groups(text, offset + sent.start_char)
     ]
     return Sentence(
         index=index,
         start=offset + sent.start_char,
         end=offset + sent.end_char,
-        text=sent.text,
+        text=text,
         section=paragraph.section,
         section_kind=paragraph.section_kind,
         citations=citations,
         mentions=sorted(mentions, key=lambda m: m.start),
-        preclinical=has_context(sent.text, "preclinical"),
-        hypothetical=has_context(sent.text, "hypothetical"),
-        clinical=has_context(sent.text, "clinical"),
+        preclinical=has_context(text, "preclinical"),
+        hypothetical=has_context(text, "hypothetical"),
+        clinical=has_context(text, "clinical"),
     )
 
 
