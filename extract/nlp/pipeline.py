@@ -14,6 +14,7 @@ import spacy
 from spacy.language import Language
 
 import extract.nlp.field_matcher  # noqa: F401  (registers msc_field_matcher)
+from extract.nlp.parentheses import ParenthesisPairs
 
 BLANK = "blank"
 # scispaCy's abbreviation detector keeps an empty global matcher; spaCy warns on every call.
@@ -53,7 +54,9 @@ def build_pipeline(name: str | None = "auto") -> Language:
         nlp.add_pipe("sentencizer")
     import scispacy.abbreviation  # noqa: F401  (registers abbreviation_detector)
 
-    nlp.add_pipe("abbreviation_detector")
+    detector = nlp.add_pipe("abbreviation_detector")
+    # The same abbreviations without the Matcher's every-bracket-pair search (extract/nlp/parentheses.py).
+    detector.matcher = ParenthesisPairs(nlp.vocab)
     nlp.add_pipe("msc_field_matcher")
     nlp.meta["msc_extract_base"] = resolved
     return nlp

@@ -7,6 +7,10 @@ its pipeline again) and is recorded with the code `timeout`; a worker that dies
 (out of memory, a crash in native code) costs only its document, recorded as
 `worker_died`.
 
+A worker is also replaced after RECYCLE_AFTER documents: spaCy's vocabulary
+keeps every new word it meets, so a worker that lived through ten thousand
+papers would grow; a fresh one costs a pipeline build, about a second.
+
 Workers are started by a fork server that has already imported spaCy and this
 package, so each starts quickly, and never from the batch's own threads.
 """
@@ -20,6 +24,9 @@ from concurrent.futures import Future, TimeoutError as FutureTimeout
 from pebble import ProcessExpired, ProcessPool
 
 from extract.runner.tasks import Reply, Task, extract_task, failed_reply, ready_after, warm_up
+
+
+RECYCLE_AFTER = 1000
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -37,7 +44,9 @@ class LocalEngine:
         self.pipeline = pipeline
         self.workers = workers
         self.timeout = timeout or None
-        self._pool = ProcessPool(max_workers=workers, initializer=warm_up, initargs=(pipeline,), context=_context())
+        self._pool = ProcessPool(
+            max_workers=workers, max_tasks=RECYCLE_AFTER, initializer=warm_up, initargs=(pipeline,), context=_context()
+        )
         self._done: queue.SimpleQueue[tuple[Task, Future]] = queue.SimpleQueue()
 
     def submit(self, task: Task) -> None:
