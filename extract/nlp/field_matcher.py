@@ -30,6 +30,7 @@ class FieldMatcher:
         # of the cost on a long paper.
         self.word_regexes: list[tuple[str, re.Pattern[str]]] = []
         self._rules_of_word: dict[int, tuple[str, ...]] = {}
+        self._words_read: set[int] = set()
         for rule in rules:
             if rule.phrases:
                 self.phrase_matcher.add(rule.rule, list(nlp.tokenizer.pipe(rule.phrases)))
@@ -56,18 +57,23 @@ class FieldMatcher:
         word_matches: list[tuple[str, int, int]] = []
         if self.word_regexes:
             orths = doc.to_array(ORTH).tolist()
-            hits = {orth: rules for orth in set(orths) if (rules := self._word_rules(orth, doc))}
-            for i, orth in enumerate(orths):
-                for rule_id in hits.get(orth, ()):
-                    word_matches.append((rule_id, i, i + 1))
+            unique = set(orths)
+            for orth in unique - self._words_read:
+                self._read_word(orth, doc)
+            hits = unique & self._rules_of_word.keys()
+            if hits:
+                for i, orth in enumerate(orths):
+                    if orth in hits:
+                        word_matches.extend((rule_id, i, i + 1) for rule_id in self._rules_of_word[orth])
         word_matches += [(doc.vocab.strings[key], start, end) for key, start, end in self.token_matcher(doc)]
         return matches + sorted(word_matches, key=lambda m: (m[1], m[2]))
 
-    def _word_rules(self, orth: int, doc: Doc) -> tuple[str, ...]:
-        if orth not in self._rules_of_word:
-            word = doc.vocab.strings[orth]
-            self._rules_of_word[orth] = tuple(rule_id for rule_id, regex in self.word_regexes if regex.search(word))
-        return self._rules_of_word[orth]
+    def _read_word(self, orth: int, doc: Doc) -> None:
+        word = doc.vocab.strings[orth]
+        rules = tuple(rule_id for rule_id, regex in self.word_regexes if regex.search(word))
+        if rules:
+            self._rules_of_word[orth] = rules
+        self._words_read.add(orth)
 
 
 def _one_token_regex(pattern: list[dict]) -> str | None:

@@ -171,6 +171,8 @@ def find_doses(
     10^6"``), so evidence can point at the words."""
     if _is_not_applicable(text) or not _may_state_a_number(text):
         return []
+    if header_multiplier is None and not _may_state_a_prose_dose(text):
+        return []
     table_mode = header_multiplier is not None
     mapped = _prepare(text, table_mode)
     normal = mapped.text
@@ -206,6 +208,27 @@ def _number_word() -> re.Pattern[str]:
 def _may_state_a_number(text: str) -> bool:
     """False when no dose can be read: many sentences, spared the normalising."""
     return _DIGIT.search(text) is not None or _number_word().search(text) is not None
+
+
+# Outside a dose column a number is a dose only with a scale (_scale): a power
+# of ten (10^6, 10⁶, or "× 10" with its exponent lost in export), an e-notation,
+# a magnitude word or abbreviation (the lexicon's), or a cell word.
+_POWER_OF_TEN_OR_E = re.compile(r"10[\s\u200b]*[\^⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]|(?:[×xX*·]|\\times|\\cdot)[\s\u200b$]*10|\d[eE][+-]?\d")
+
+
+@functools.cache
+def _scale_words() -> tuple[tuple[str, ...], re.Pattern[str]]:
+    lowercase = tuple(dict.fromkeys([*magnitude_words(), *(w.lower() for w in _units()["cell_word_suffixes"])]))
+    abbreviations = re.compile(rf"(?:{regex_alternation(list(magnitude_abbreviations()))})(?![A-Za-z])")
+    return lowercase, abbreviations
+
+
+def _may_state_a_prose_dose(text: str) -> bool:
+    if _POWER_OF_TEN_OR_E.search(text):
+        return True
+    lowercase, abbreviations = _scale_words()
+    lowered = text.lower()
+    return any(word in lowered for word in lowercase) or abbreviations.search(text) is not None
 
 
 def _is_not_applicable(text: str) -> bool:
