@@ -105,11 +105,11 @@ def test_dask_engine_gives_the_local_runners_output(inputs, reference, tmp_path)
 
 
 def test_a_document_over_the_time_limit_is_recorded_and_the_batch_goes_on(tmp_path):
-    # A real paper, but thirty of it in one file: far over a one-second limit.
+    # Twenty-five real trials in one file (113,000 words): about a second of work, far over a 0.2 s limit.
     huge = tmp_path / "huge.txt"
-    huge.write_text("\n\n".join([TRIAL_DISC.read_text(encoding="utf-8")] * 30), encoding="utf-8")
+    huge.write_text("\n\n".join(p.read_text(encoding="utf-8") for p in sorted(RCT_SAMPLE.glob("*.txt"))), encoding="utf-8")
     files = [huge, TRIAL_DISC]
-    summary, stats = run_batch(files, tmp_path / "out", BatchOptions(pipeline="blank", workers=1, ordered=True, timeout=1))
+    summary, stats = run_batch(files, tmp_path / "out", BatchOptions(pipeline="blank", workers=1, ordered=True, timeout=0.2))
     assert [(e.path, e.code) for e in summary.errors] == [(str(huge), "timeout")]
     assert summary.studies_per_document == {"PMC5009698": 1}
     assert stats.processed == 2 and stats.failed == 1
