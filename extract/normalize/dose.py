@@ -169,9 +169,9 @@ def find_doses(
     dose)`` offsets into ``text`` itself (``text[start:end]`` is e.g.
     ``"0.3 M/kg"``, or ``"20"`` for the first member of ``"20, 100, or 200 ×
     10^6"``), so evidence can point at the words."""
-    if _is_not_applicable(text) or not _may_state_a_number(text):
-        return []
     if header_multiplier is None and not _may_state_a_prose_dose(text):
+        return []
+    if _is_not_applicable(text) or not _may_state_a_number(text):
         return []
     table_mode = header_multiplier is not None
     mapped = _prepare(text, table_mode)
@@ -218,17 +218,22 @@ _POWER_OF_TEN_OR_E = re.compile(r"10[\s\u200b]*[\^⁰¹²³⁴⁵⁶⁷⁸⁹⁻
 
 @functools.cache
 def _scale_words() -> tuple[tuple[str, ...], re.Pattern[str]]:
-    lowercase = tuple(dict.fromkeys([*magnitude_words(), *(w.lower() for w in _units()["cell_word_suffixes"])]))
+    words = {*magnitude_words(), *(w.lower() for w in _units()["cell_word_suffixes"])}
+    # "cell" finds "cells" too: only the words that contain no other need looking for.
+    shortest = tuple(sorted(w for w in words if not any(other != w and other in w for other in words)))
     abbreviations = re.compile(rf"(?:{regex_alternation(list(magnitude_abbreviations()))})(?![A-Za-z])")
-    return lowercase, abbreviations
+    return shortest, abbreviations
 
 
 def _may_state_a_prose_dose(text: str) -> bool:
     if _POWER_OF_TEN_OR_E.search(text):
         return True
-    lowercase, abbreviations = _scale_words()
+    words, abbreviations = _scale_words()
     lowered = text.lower()
-    return any(word in lowered for word in lowercase) or abbreviations.search(text) is not None
+    for word in words:
+        if word in lowered:
+            return True
+    return abbreviations.search(text) is not None
 
 
 def _is_not_applicable(text: str) -> bool:
