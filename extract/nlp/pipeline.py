@@ -14,7 +14,7 @@ import spacy
 from spacy.language import Language
 
 import extract.nlp.field_matcher  # noqa: F401  (registers msc_field_matcher)
-import extract.nlp.sentences  # noqa: F401  (registers msc_word_sentencizer)
+import extract.nlp.sentences  # noqa: F401  (registers msc_array_sentencizer)
 from extract.nlp.parentheses import ParenthesisPairs
 
 BLANK = "blank"
@@ -52,7 +52,7 @@ def build_pipeline(name: str | None = "auto") -> Language:
         # A model or a pipeline directory; components we don't need stay off for speed.
         nlp = spacy.load(resolved, exclude=["ner", "lemmatizer", "attribute_ruler", "tagger"])
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
-        nlp.add_pipe("msc_word_sentencizer", name="sentencizer")  # spaCy's rule, faster (extract/nlp/sentences.py)
+        nlp.add_pipe("msc_array_sentencizer", name="sentencizer")  # spaCy's rule, faster (extract/nlp/sentences.py)
     import scispacy.abbreviation  # noqa: F401  (registers abbreviation_detector)
 
     detector = nlp.add_pipe("abbreviation_detector")
