@@ -166,9 +166,9 @@ def main(argv: list[str] | None = None) -> int:
         pdf_clock, pdf_total = batch(pdf_files, 1, args.pipeline)
         pdf = show_batch(f"PDF fixtures, 1 local worker ({len(pdf_files)} files from {args.pdfs})", pdf_clock, pdf_total, [])
         print(f"  {pdf.pages} pages, {pdf.pages / pdf.seconds:.2f} pages/s")
-        if pdf.errors:
-            codes = sorted({r.result.error.code for _, r in pdf_clock.arrivals if r.result.error})
-            print(f"  {pdf.errors} of {len(pdf_files)} PDFs failed ({', '.join(codes)})")
+        errors = [r.result.error for _, r in pdf_clock.arrivals if r.result.error]
+        if errors:
+            print(f"  {len(errors)} of {len(pdf_files)} PDFs failed; the first: {errors[0].code}: {errors[0].message}")
 
     ratio = (one.words / one.seconds) / floor
     speedup = one.seconds / two.seconds
