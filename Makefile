@@ -1,11 +1,12 @@
 # Two commands set everything up on a fresh machine:
 #   make demo   install, extract the bundled corpus into out/, score it against gold/ (out/report.html)
 #   make test   install, then run the test suite
+#   make bench  throughput and memory of batch extraction (printed figures)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test clean
+.PHONY: setup demo test bench clean
 
 setup: $(VENV)/.installed
 
@@ -21,6 +22,9 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/throughput.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from extract.run import describe_pipeline, discover, run_paths, summarise
-from extract.schema import DocumentResult, RunSummary
-from extract.store.outputs import write_outputs
+from extract.run import discover
+from extract.runner.batch import DEFAULT_TIMEOUT, BatchOptions, run_batch
+from extract.runner.progress import RichProgress
+from extract.schema import RunStats, RunSummary
+from extract.store.journal import JournalError
 
 app = typer.Typer(add_completion=False, help="Read MSC therapy papers into study records with evidence.")
 console = Console(stderr=True)
@@ -31,54 +31,64 @@ def run(
         "auto", "--pipeline", help="'auto' (a scispaCy model if installed, else blank), 'blank', a model name or a pipeline folder."
     ),
     strict: bool = typer.Option(False, "--strict", help="Exit non-zero if any file fails."),
+    workers: int = typer.Option(0, "--workers", "-w", min=0, help="Worker processes; 0 = one per available core."),
+    engine: str = typer.Option("local", "--engine", help="'local' (worker processes here) or 'dask'."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Dask scheduler address (tcp://host:8786); without it, a LocalCluster on loopback."
+    ),
+    ordered: bool = typer.Option(False, "--ordered/--unordered", help="Journal results in input order, or as they finish."),
+    resume: bool = typer.Option(False, "--resume", help="Skip documents OUT's journal already holds (same content and name)."),
+    timeout: float = typer.Option(
+        DEFAULT_TIMEOUT, "--timeout", min=0, help="Seconds one document may take (local engine); 0 = no limit."
+    ),
 ) -> None:
-    """Extract every paper under PATHS into OUT."""
+    """Extract every paper under PATHS into OUT, in parallel, resumably."""
+    if engine not in ("local", "dask"):
+        console.print(f"[red]--engine must be 'local' or 'dask', not '{engine}'[/red]")
+        raise typer.Exit(2)
+    if scheduler and engine != "dask":
+        console.print("[red]--scheduler needs --engine dask[/red]")
+        raise typer.Exit(2)
     files = discover(paths)
     if not files:
         console.print(f"[red]No .txt, .md or .pdf files under {', '.join(map(str, paths))}[/red]")
         raise typer.Exit(2)
-    started = time.perf_counter()
-    results: list[DocumentResult] = []
-    errors = 0
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]} · errors {task.fields[errors]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    ) as progress:
-        task = progress.add_task("extracting", total=len(files), rate="", errors=0)
-        characters = 0
-        for result in run_paths(files, pipeline):
-            results.append(result)
-            characters += result.characters
-            if result.error:
-                errors += 1
-                console.print(f"[yellow]{result.error.path}: {result.error.code}: {result.error.message}[/yellow]")
-            elapsed = max(time.perf_counter() - started, 1e-9)
-            progress.update(task, advance=1, rate=f"{characters / elapsed / 1000:.0f}k chars/s", errors=errors)
-    summary = summarise(results, describe_pipeline(pipeline), time.perf_counter() - started)
-    write_outputs(results, summary, out)
-    print_summary(summary, out)
+    options = BatchOptions(
+        pipeline=pipeline, engine=engine, workers=workers, scheduler=scheduler, ordered=ordered, resume=resume, timeout=timeout
+    )
+    progress = RichProgress(console)
+    try:
+        summary, stats = run_batch(files, out, options, progress)
+    except JournalError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2)
+    except KeyboardInterrupt:
+        console.print(f"[yellow]Interrupted: what was extracted is in {out}/journal.jsonl; rerun with --resume to finish.[/yellow]")
+        raise typer.Exit(130)
+    finally:
+        progress.stop()
+    print_summary(summary, stats, out)
     if summary.documents and (summary.failed == summary.documents or (strict and summary.failed)):
         raise typer.Exit(1)
 
 
-def print_summary(summary: RunSummary, out: Path) -> None:
+def print_summary(summary: RunSummary, stats: RunStats, out: Path) -> None:
     table = Table(title=f"msc-extract {summary.version} · {summary.pipeline}")
     table.add_column("document")
     table.add_column("studies", justify="right")
     for doc_id, count in summary.studies_per_document.items():
-        table.add_row(doc_id, str(count))
+        if count or len(summary.studies_per_document) <= 50:
+            table.add_row(doc_id, str(count))
     for error in summary.errors:
         table.add_row(f"[red]{Path(error.path).name}[/red]", f"[red]{error.code}[/red]")
     Console().print(table)
+    seconds = max(stats.seconds, 1e-9)
     Console().print(
-        f"{summary.documents} documents ({summary.failed} failed), {summary.studies} studies, "
-        f"{summary.values} values in {summary.seconds:.1f}s → {out}/values.csv, {out}/studies.jsonl, {out}/summary.json"
+        f"{summary.documents} documents ({summary.failed} failed), {summary.studies} studies, {summary.values} values"
+        f" → {out}/values.csv, {out}/studies.jsonl, {out}/summary.json\n"
+        f"this run: {stats.processed} extracted, {stats.resumed} resumed from the journal, {len(summary.duplicates)} duplicates;"
+        f" {stats.engine} × {stats.workers} in {stats.seconds:.1f}s ({stats.processed / seconds:.1f} docs/s,"
+        f" {stats.words / seconds / 1000:.1f}k words/s)"
     )
 
 

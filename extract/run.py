@@ -1,4 +1,9 @@
-"""A run: files in, DocumentResults out, one document at a time; a bad file never stops the batch."""
+"""One document at a time: files in, DocumentResults out; a bad file never stops the batch.
+
+`process_path` is the per-document function every engine runs (extract/runner/
+runs it in worker processes or on a Dask cluster); `run_paths` is the plain
+in-process loop for library use.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,6 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from extract import __version__
 from extract.fields.dose import dose_cell_values
 from extract.fields.prose import read_sentences
 from extract.fields.tables import read_table_rows
@@ -18,7 +22,7 @@ from extract.ingest.errors import IngestError
 from extract.link.document_kind import document_kind, is_about_cell_therapy
 from extract.link.studies import deduplicate_values, link_primary, link_review
 from extract.nlp.pipeline import build_pipeline, pipeline_description
-from extract.schema import Document, DocumentError, DocumentKind, DocumentResult, RunSummary
+from extract.schema import Document, DocumentError, DocumentKind, DocumentResult
 
 
 # Notes that travel with a folder of papers, not papers themselves.
@@ -58,6 +62,8 @@ def extract_document(document: Document, nlp: Language) -> DocumentResult:
         format=document.format,
         studies=[deduplicate_values(s) for s in studies],
         characters=len(document.text),
+        words=len(document.text.split()),
+        pages=len(document.pages),
     )
 
 
@@ -90,22 +96,6 @@ def run_paths(
         if on_result:
             on_result(result)
         yield result
-
-
-def summarise(results: list[DocumentResult], pipeline: str, seconds: float) -> RunSummary:
-    errors = [r.error for r in results if r.error]
-    return RunSummary(
-        version=__version__,
-        pipeline=pipeline,
-        documents=len(results),
-        succeeded=len(results) - len(errors),
-        failed=len(errors),
-        studies=sum(len(r.studies) for r in results),
-        values=sum(len(s.values) for r in results for s in r.studies),
-        seconds=round(seconds, 3),
-        errors=errors,
-        studies_per_document={r.doc_id: len(r.studies) for r in results if not r.error},
-    )
 
 
 def describe_pipeline(pipeline: str | None) -> str:

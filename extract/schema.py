@@ -250,9 +250,15 @@ class DocumentResult(BaseModel):
     error: DocumentError | None = None
     seconds: float = 0.0
     characters: int = 0
+    words: int = 0
+    pages: int = 0
 
 
 class RunSummary(BaseModel):
+    """summary.json: what the output folder holds. The same whatever the engine,
+    the number of workers, the order results came back in, or how many times the
+    batch was interrupted and resumed (timings live in RunStats)."""
+
     version: str
     pipeline: str
     documents: int
@@ -260,9 +266,30 @@ class RunSummary(BaseModel):
     failed: int
     studies: int
     values: int
-    seconds: float
     errors: list[DocumentError] = Field(default_factory=list)
     studies_per_document: dict[str, int] = Field(default_factory=dict)
+    duplicates: dict[str, str] = Field(default_factory=dict)
+    """An input whose content and name repeat an earlier input's → that input; extracted once."""
+
+
+class RunStats(BaseModel):
+    """One invocation of a batch (a line of runs.jsonl): what it did itself and how fast."""
+
+    engine: str
+    workers: int
+    documents: int
+    """Inputs named, after duplicates were set aside."""
+    resumed: int
+    """Documents already in the journal, skipped."""
+    processed: int
+    failed: int
+    seconds: float
+    characters: int
+    words: int
+    pages: int
+    peak_rss_mb: dict[str, float] = Field(default_factory=dict)
+    """Peak resident memory of each worker process, by worker id."""
+    interrupted: bool = False
 
 
 class Dose(BaseModel):

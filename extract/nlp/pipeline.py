@@ -14,6 +14,8 @@ import spacy
 from spacy.language import Language
 
 import extract.nlp.field_matcher  # noqa: F401  (registers msc_field_matcher)
+import extract.nlp.sentences  # noqa: F401  (registers msc_array_sentencizer)
+from extract.nlp.parentheses import ParenthesisPairs
 
 BLANK = "blank"
 # scispaCy's abbreviation detector keeps an empty global matcher; spaCy warns on every call.
@@ -50,10 +52,12 @@ def build_pipeline(name: str | None = "auto") -> Language:
         # A model or a pipeline directory; components we don't need stay off for speed.
         nlp = spacy.load(resolved, exclude=["ner", "lemmatizer", "attribute_ruler", "tagger"])
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
-        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("msc_array_sentencizer", name="sentencizer")  # spaCy's rule, faster (extract/nlp/sentences.py)
     import scispacy.abbreviation  # noqa: F401  (registers abbreviation_detector)
 
-    nlp.add_pipe("abbreviation_detector")
+    detector = nlp.add_pipe("abbreviation_detector")
+    # The same abbreviations without the Matcher's every-bracket-pair search (extract/nlp/parentheses.py).
+    detector.matcher = ParenthesisPairs(nlp.vocab)
     nlp.add_pipe("msc_field_matcher")
     nlp.meta["msc_extract_base"] = resolved
     return nlp

@@ -169,7 +169,9 @@ def find_doses(
     dose)`` offsets into ``text`` itself (``text[start:end]`` is e.g.
     ``"0.3 M/kg"``, or ``"20"`` for the first member of ``"20, 100, or 200 ×
     10^6"``), so evidence can point at the words."""
-    if _is_not_applicable(text):
+    if header_multiplier is None and not _may_state_a_prose_dose(text):
+        return []
+    if _is_not_applicable(text) or not _may_state_a_number(text):
         return []
     table_mode = header_multiplier is not None
     mapped = _prepare(text, table_mode)
@@ -193,6 +195,47 @@ def _trim_end(normal: str, start: int, end: int) -> int:
     return end
 
 
+# Every dose item starts with digits (or superscript digits) or a number word,
+# and normalising never creates either.
+_DIGIT = re.compile(r"[\d⁰¹²³⁴⁵⁶⁷⁸⁹]")
+
+
+@functools.cache
+def _number_word() -> re.Pattern[str]:
+    return re.compile(word_number_pattern(), re.VERBOSE)
+
+
+def _may_state_a_number(text: str) -> bool:
+    """False when no dose can be read: many sentences, spared the normalising."""
+    return _DIGIT.search(text) is not None or _number_word().search(text) is not None
+
+
+# Outside a dose column a number is a dose only with a scale (_scale): a power
+# of ten (10^6, 10⁶, or "× 10" with its exponent lost in export), an e-notation,
+# a magnitude word or abbreviation (the lexicon's), or a cell word.
+_POWER_OF_TEN_OR_E = re.compile(r"10[\s\u200b]*[\^⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]|(?:[×xX*·]|\\times|\\cdot)[\s\u200b$]*10|\d[eE][+-]?\d")
+
+
+@functools.cache
+def _scale_words() -> tuple[tuple[str, ...], re.Pattern[str]]:
+    words = {*magnitude_words(), *(w.lower() for w in _units()["cell_word_suffixes"])}
+    # "cell" finds "cells" too: only the words that contain no other need looking for.
+    shortest = tuple(sorted(w for w in words if not any(other != w and other in w for other in words)))
+    abbreviations = re.compile(rf"(?:{regex_alternation(list(magnitude_abbreviations()))})(?![A-Za-z])")
+    return shortest, abbreviations
+
+
+def _may_state_a_prose_dose(text: str) -> bool:
+    if _POWER_OF_TEN_OR_E.search(text):
+        return True
+    words, abbreviations = _scale_words()
+    lowered = text.lower()
+    for word in words:
+        if word in lowered:
+            return True
+    return abbreviations.search(text) is not None
+
+
 def _is_not_applicable(text: str) -> bool:
     stripped = text.strip().lower()
     return not stripped or stripped in _units()["not_applicable"]
@@ -210,11 +253,15 @@ def _prepare(text: str, table_mode: bool) -> MappedText:
 
 def _drop_statistics(match: re.Match[str]) -> str:
     """Blank a parenthesis of statistics ("(inter-quartile range 53.8)")."""
-    inside = match.group(1).lower()
-    for word in _units()["statistic_words"]:
-        if re.search(rf"(?<![\w.]){re.escape(word)}(?![\w])", inside):
-            return " " * len(match.group(0))
+    if _statistic_word().search(match.group(1).lower()):
+        return " " * len(match.group(0))
     return match.group(0)
+
+
+@functools.cache
+def _statistic_word() -> re.Pattern[str]:
+    words = "|".join(re.escape(word) for word in _units()["statistic_words"])
+    return re.compile(rf"(?<![\w.])(?:{words})(?![\w])")
 
 
 def _scan_items(normal: str) -> list[_Item]:
@@ -514,8 +561,10 @@ def dose_arm_label(text: str) -> str | None:
 
 def _label_cohorts(found: list[DoseSpan], normal: str) -> list[DoseSpan]:
     """Give "cohorts A, B, C" to as many unlabelled doses, in order."""
-    labels = cohort_labels(normal)
     unlabelled = [i for i, (_, _, dose) in enumerate(found) if dose.arm is None]
+    if not unlabelled:
+        return found  # nothing to label: most sentences state no dose
+    labels = cohort_labels(normal)
     if not labels or len(labels) != len(unlabelled):
         return found
     out = list(found)

@@ -263,12 +263,20 @@ class MappedText:
         """``re.sub`` that carries the offsets along; replaced characters map
         into the span they replace."""
         regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+        # A replacement without group references is itself; re's template
+        # expansion per match was most of the time spent here.
+        literal = replacement if isinstance(replacement, str) and "\\" not in replacement else None
+        if literal is not None and regex.sub(literal, self.text) == self.text:
+            return self  # every match already reads as its replacement ("  " -> " " finds single spaces)
         pieces: list[str] = []
         origin: list[int] = []
         last = 0
         for match in regex.finditer(self.text):
             start, end = match.span()
-            new = replacement(match) if callable(replacement) else match.expand(replacement)
+            if literal is not None:
+                new = literal
+            else:
+                new = replacement(match) if callable(replacement) else match.expand(replacement)
             if new == match.group(0):
                 continue
             pieces.append(self.text[last:start])
@@ -302,10 +310,13 @@ _OTHER_DASHES = "[" + "".join(d for d in _DASHES if d != _RANGE_DASH) + "]"
 def normalize_mapped(text: str, cell_context: bool = False) -> MappedText:
     """:func:`normalize_numeric_text` keeping offsets into ``text``."""
     out = MappedText.of(text).sub(r"\$", " ")
-    out = out.sub(_LATEX_COMMAND, r"\1")
+    # Every LaTeX command starts with a backslash; most text has none to rewrite.
+    if "\\" in out.text:
+        out = out.sub(_LATEX_COMMAND, r"\1")
     out = out.sub(_LATEX_POWER, lambda m: "^" + m.group(1).replace(" ", ""))
-    for latex, plain in _LATEX_REPLACEMENTS:
-        out = out.sub(re.escape(latex) + r"(?![A-Za-z])", plain)
+    if "\\" in out.text:
+        for latex, plain in _LATEX_REPLACEMENTS:
+            out = out.sub(re.escape(latex) + r"(?![A-Za-z])", plain)
     out = out.sub(r"[{}]", "")
     out = out.sub(_SUPERSCRIPT_RUN, lambda m: "^" + m.group(0).translate(_SUPERSCRIPTS))
     out = out.sub(r"\^ ", "^")

@@ -1,0 +1,49 @@
+"""spaCy's sentencizer, reading the document as arrays instead of Token objects.
+
+`Sentencizer.predict` makes a Token object for every token of every paragraph
+to ask two questions whose answers depend on the word alone: is it a
+sentence-final character, is it punctuation. Here both come from
+`Doc.to_array` (the word's id, compared with the ids of the sentence-final
+characters, and the IS_PUNCT flag): the same sentence starts, the same
+configuration (`punct_chars`, `overwrite`), the same name in the pipeline.
+"""
+
+from __future__ import annotations
+
+from spacy.attrs import IS_PUNCT, ORTH
+from spacy.language import Language
+from spacy.pipeline import Sentencizer
+from spacy.tokens import Doc
+
+
+class ArraySentencizer(Sentencizer):
+    def predict(self, docs):
+        return [self._starts(doc) for doc in docs]
+
+    def _starts(self, doc: Doc) -> list[bool]:
+        """Sentencizer.predict's rule: a sentence starts at the first plain word after a sentence-final character."""
+        guesses = [False] * len(doc)
+        if not guesses:
+            return guesses
+        ends = {doc.vocab.strings.add(char) for char in self.punct_chars}
+        guesses[0] = True
+        start = 0
+        seen_end = False
+        for i, (orth, is_punct) in enumerate(doc.to_array([ORTH, IS_PUNCT]).tolist()):
+            if orth in ends:
+                seen_end = True
+            elif seen_end and not is_punct:
+                guesses[start] = True
+                start = i
+                seen_end = False
+        guesses[start] = True
+        return guesses
+
+
+@Language.factory(
+    "msc_array_sentencizer",
+    assigns=["token.is_sent_start", "doc.sents"],
+    default_config={"punct_chars": None, "overwrite": False, "scorer": {"@scorers": "spacy.senter_scorer.v1"}},
+)
+def make_array_sentencizer(nlp: Language, name: str, punct_chars, overwrite: bool, scorer) -> ArraySentencizer:
+    return ArraySentencizer(name, punct_chars=punct_chars, overwrite=overwrite, scorer=scorer)

@@ -1,0 +1,194 @@
+"""A batch: many files through an engine into one output folder, resumable.
+
+1. Every input is keyed by its content hash and name; an input repeating an
+   earlier one's key is set aside as a duplicate.
+2. Keys already in the journal are skipped (with `resume`); the rest go to the
+   engine, a bounded number at a time, and each result is journaled as it
+   arrives.
+3. The output files are rendered from the journal in input order, so they are
+   the same whatever the engine, the number of workers, the order of
+   completion, or the interruptions along the way. The invocation's own
+   figures (what it processed, how fast, peak memory per worker) are appended
+   to `runs.jsonl`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from extract import __version__
+from extract.ingest import doc_id_of
+from extract.run import describe_pipeline
+from extract.runner.schedule import Engine, run_bounded
+from extract.runner.tasks import Reply, Task
+from extract.schema import RunStats, RunSummary
+from extract.store.journal import JOURNAL_NAME, Journal, JournalHeader
+from extract.store.outputs import write_outputs
+
+RUNS_NAME = "runs.jsonl"
+DEFAULT_TIMEOUT = 300.0
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class BatchOptions(BaseModel):
+    pipeline: str = "auto"
+    engine: Literal["local", "dask"] = "local"
+    workers: int = 0
+    """0: one per available core."""
+    scheduler: str | None = None
+    ordered: bool = False
+    resume: bool = False
+    timeout: float | None = DEFAULT_TIMEOUT
+    """Seconds one document may take in the local engine; None or 0: no limit."""
+
+
+class Plan(BaseModel):
+    """Which inputs this invocation extracts."""
+
+    keys: list[str]
+    """Each distinct input's key, in input order."""
+    todo: list[Task]
+    resumed: int
+    duplicates: dict[str, str]
+
+
+class BatchProgress:
+    """What a batch tells whoever is watching; the command line shows it with rich."""
+
+    def start(self, documents: int, resumed: int, workers: int, engine: str) -> None: ...
+
+    def advance(self, reply: Reply) -> None: ...
+
+
+def input_key(path: Path) -> str:
+    """An input's identity across runs: its content hash and its name (its doc_id in every output).
+
+    An unreadable input is keyed by its path, so it is tried again once it can be read."""
+    try:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return f"unread:{path}"
+    return f"{digest.hexdigest()}:{doc_id_of(path)}"
+
+
+def plan(files: list[Path], journal: Journal) -> Plan:
+    keys: list[str] = []
+    first_path: dict[str, str] = {}
+    duplicates: dict[str, str] = {}
+    todo: list[Task] = []
+    resumed = 0
+    for path in files:
+        key = input_key(path)
+        if key in first_path:
+            duplicates[str(path)] = first_path[key]
+            continue
+        first_path[key] = str(path)
+        keys.append(key)
+        if key in journal:
+            resumed += 1
+        else:
+            todo.append(Task(order=len(todo), key=key, path=str(path)))
+    return Plan(keys=keys, todo=todo, resumed=resumed, duplicates=duplicates)
+
+
+def make_engine(options: BatchOptions, workers: int) -> Engine:
+    if options.engine == "dask":
+        from extract.runner.cluster import DaskEngine
+
+        return DaskEngine(options.pipeline, workers, options.scheduler)
+    from extract.runner.local import LocalEngine
+
+    return LocalEngine(options.pipeline, workers, options.timeout)
+
+
+def run_batch(
+    files: list[Path],
+    out_dir: Path,
+    options: BatchOptions,
+    progress: BatchProgress | None = None,
+    engine_factory: Callable[[BatchOptions, int], Engine] = make_engine,
+) -> tuple[RunSummary, RunStats]:
+    progress = progress or BatchProgress()
+    pipeline = describe_pipeline(options.pipeline)
+    header = JournalHeader(version=__version__, pipeline=pipeline)
+    started = time.perf_counter()
+    with Journal(out_dir / JOURNAL_NAME, header, resume=options.resume) as journal:
+        work = plan(files, journal)
+        workers = min(options.workers or available_cores(), len(work.todo))
+        stats = RunStats(
+            engine=options.engine,
+            workers=workers,
+            documents=len(work.keys),
+            resumed=work.resumed,
+            processed=0,
+            failed=0,
+            seconds=0.0,
+            characters=0,
+            words=0,
+            pages=0,
+        )
+        progress.start(len(work.keys), work.resumed, workers, options.engine)
+        try:
+            if work.todo:
+                _extract(work.todo, journal, options, workers, stats, progress, engine_factory)
+        except BaseException:
+            stats.interrupted = True
+            raise
+        finally:
+            stats.seconds = round(time.perf_counter() - started, 3)
+            _append_stats(out_dir, stats)
+        summary = write_outputs((journal.result(key) for key in work.keys), out_dir, pipeline, work.duplicates)
+    return summary, stats
+
+
+def _extract(
+    todo: list[Task],
+    journal: Journal,
+    options: BatchOptions,
+    workers: int,
+    stats: RunStats,
+    progress: BatchProgress,
+    engine_factory: Callable[[BatchOptions, int], Engine],
+) -> None:
+    engine = engine_factory(options, workers)
+    stats.workers = engine.workers
+    finished = False
+    try:
+        for reply in run_bounded(engine, todo, window=2 * engine.workers, ordered=options.ordered):
+            journal.append(reply.key, reply.result)
+            _count(stats, reply)
+            progress.advance(reply)
+        finished = True
+    finally:
+        engine.close(cancel=not finished)
+
+
+def _count(stats: RunStats, reply: Reply) -> None:
+    result = reply.result
+    stats.processed += 1
+    stats.failed += result.error is not None
+    stats.characters += result.characters
+    stats.words += result.words
+    stats.pages += result.pages
+    if reply.worker:
+        stats.peak_rss_mb[reply.worker] = max(stats.peak_rss_mb.get(reply.worker, 0.0), reply.peak_rss_mb)
+
+
+def _append_stats(out_dir: Path, stats: RunStats) -> None:
+    with (out_dir / RUNS_NAME).open("a", encoding="utf-8") as handle:
+        handle.write(stats.model_dump_json() + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())

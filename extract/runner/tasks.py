@@ -1,0 +1,72 @@
+"""What crosses between a batch and its workers: plain data, never spaCy objects.
+
+`extract_task` is the one per-document function every engine runs. A worker
+builds the spaCy pipeline once (`build_pipeline` is cached per process) and
+returns the `DocumentResult` as a pydantic model, which pickles as plain data;
+it also reports its own peak memory so the batch can show it.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import socket
+import sys
+import time
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from extract.ingest import doc_id_of
+from extract.nlp.pipeline import build_pipeline
+from extract.run import process_path
+from extract.schema import DocumentError, DocumentResult
+
+
+class Task(BaseModel):
+    order: int
+    """Position among the documents this invocation extracts (what --ordered keeps)."""
+    key: str
+    path: str
+
+
+class Reply(BaseModel):
+    order: int
+    key: str
+    result: DocumentResult
+    worker: str = ""
+    peak_rss_mb: float = 0.0
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size so far (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
+
+
+def warm_up(pipeline: str) -> str:
+    """Build the pipeline in this worker now, so no document is charged for it."""
+    build_pipeline(pipeline)
+    return worker_id()
+
+
+def ready_after(pipeline: str, seconds: float) -> str:
+    """Warm up, then hold this worker a moment, so each worker of a pool takes one such call."""
+    warm_up(pipeline)
+    time.sleep(seconds)
+    return worker_id()
+
+
+def extract_task(task: Task, pipeline: str) -> Reply:
+    result = process_path(Path(task.path), build_pipeline(pipeline))
+    return Reply(order=task.order, key=task.key, result=result, worker=worker_id(), peak_rss_mb=peak_rss_mb())
+
+
+def failed_reply(task: Task, code: str, message: str) -> Reply:
+    """A document its worker did not finish (too slow, or the process died): recorded, and the batch goes on."""
+    error = DocumentError(path=task.path, code=code, message=message)
+    return Reply(order=task.order, key=task.key, result=DocumentResult(path=task.path, doc_id=doc_id_of(Path(task.path)), error=error))

@@ -1,0 +1,56 @@
+"""The faster pipeline parts give what the spaCy and scispaCy parts they stand in for give, on real papers."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.matcher import Matcher
+from spacy.pipeline import Sentencizer
+
+from extract.fields.prose import readable_paragraphs
+from extract.ingest import load_document
+from extract.nlp.parentheses import MAX_INSIDE, ParenthesisPairs
+from extract.nlp.sentences import ArraySentencizer
+from extract.run import discover
+
+from conftest import CORPUS, ROOT
+
+
+@pytest.fixture(scope="module")
+def paragraphs(nlp) -> list:
+    papers = discover([CORPUS, ROOT / "tests" / "data" / "rct-other"])
+    return [nlp.make_doc(d.text[p.start : p.end]) for d in map(load_document, papers) for p in readable_paragraphs(d)]
+
+
+def test_array_sentencizer_starts_sentences_where_spacys_does(nlp, paragraphs):
+    assert len(paragraphs) > 1000
+    spacys, ours = Sentencizer(), ArraySentencizer()
+    assert ours.predict(paragraphs) == spacys.predict(paragraphs)
+    custom = ["!", ";"]
+    assert ArraySentencizer(punct_chars=custom).predict(paragraphs) == Sentencizer(punct_chars=custom).predict(paragraphs)
+
+
+def test_parenthesis_pairs_are_the_matchers_pairs_the_abbreviation_detector_keeps(nlp, paragraphs):
+    matcher = Matcher(nlp.vocab)
+    matcher.add("parenthesis", [[{"ORTH": "("}, {"OP": "+"}, {"ORTH": ")"}]])
+    pairs = ParenthesisPairs(nlp.vocab)
+    compared = 0
+    for doc in paragraphs:
+        kept = [(start, end) for _, start, end in matcher(doc) if end - start - 2 <= MAX_INSIDE]
+        assert [(start, end) for _, start, end in pairs(doc)] == kept, doc.text[:80]
+        compared += len(kept)
+    assert compared > 500
+
+
+def test_the_pipeline_finds_the_abbreviations_scispacy_finds(nlp, paragraphs):
+    from scispacy.abbreviation import AbbreviationDetector
+
+    plain = AbbreviationDetector(nlp)
+    ours = nlp.get_pipe("abbreviation_detector")
+    assert isinstance(ours.matcher, ParenthesisPairs)
+    found = 0
+    for doc in paragraphs[:400]:
+        # The detector collects each definition's occurrences in a set: compare them sorted.
+        expected = sorted((a.start, a.end, a._.long_form.text) for a in plain(nlp.make_doc(doc.text))._.abbreviations)
+        assert sorted((a.start, a.end, a._.long_form.text) for a in ours(nlp.make_doc(doc.text))._.abbreviations) == expected
+        found += len(expected)
+    assert found > 20
