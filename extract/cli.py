@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from extract.ingest import DEFAULT_MAX_BYTES
 from extract.run import discover
 from extract.runner.batch import DEFAULT_TIMEOUT, BatchOptions, run_batch
 from extract.runner.progress import RichProgress
@@ -41,6 +42,9 @@ def run(
     timeout: float = typer.Option(
         DEFAULT_TIMEOUT, "--timeout", min=0, help="Seconds one document may take (local engine); 0 = no limit."
     ),
+    max_mb: float = typer.Option(
+        DEFAULT_MAX_BYTES / 2**20, "--max-mb", min=0, help="Larger files are refused unread (too_large); 0 = no limit."
+    ),
 ) -> None:
     """Extract every paper under PATHS into OUT, in parallel, resumably."""
     if engine not in ("local", "dask"):
@@ -54,7 +58,8 @@ def run(
         console.print(f"[red]No .txt, .md or .pdf files under {', '.join(map(str, paths))}[/red]")
         raise typer.Exit(2)
     options = BatchOptions(
-        pipeline=pipeline, engine=engine, workers=workers, scheduler=scheduler, ordered=ordered, resume=resume, timeout=timeout
+        pipeline=pipeline, engine=engine, workers=workers, scheduler=scheduler, ordered=ordered, resume=resume, timeout=timeout,
+        max_bytes=int(max_mb * 2**20) or None,
     )
     progress = RichProgress(console)
     try:

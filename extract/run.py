@@ -17,7 +17,7 @@ from spacy.language import Language
 from extract.fields.dose import dose_cell_values
 from extract.fields.prose import read_sentences
 from extract.fields.tables import read_table_rows
-from extract.ingest import SUPPORTED_SUFFIXES, doc_id_of, load_document
+from extract.ingest import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, doc_id_of, load_document
 from extract.ingest.errors import IngestError
 from extract.link.document_kind import document_kind, is_about_cell_therapy
 from extract.link.studies import deduplicate_values, link_primary, link_review
@@ -67,12 +67,12 @@ def extract_document(document: Document, nlp: Language) -> DocumentResult:
     )
 
 
-def process_path(path: Path, nlp: Language) -> DocumentResult:
+def process_path(path: Path, nlp: Language, max_bytes: int | None = DEFAULT_MAX_BYTES) -> DocumentResult:
     started = time.perf_counter()
     try:
         if not path.exists():
             raise IngestError(path, "not_found", "no such file")
-        result = extract_document(load_document(path), nlp)
+        result = extract_document(load_document(path, max_bytes), nlp)
     except IngestError as error:
         result = DocumentResult(
             path=str(path), doc_id=doc_id_of(path), error=DocumentError(path=str(path), code=error.code, message=error.message)

@@ -33,7 +33,7 @@ def parse_text(text: str, doc_id: str, path: str) -> Document:
 def check_size(path: Path, max_bytes: int | None) -> None:
     size = path.stat().st_size
     if max_bytes is not None and size > max_bytes:
-        raise IngestError(path, "too_large", f"{size:,} bytes, over the limit of {max_bytes:,} (--max-bytes)")
+        raise IngestError(path, "too_large", f"{size:,} bytes, over the limit of {max_bytes:,} (--max-mb)")
 
 
 def load_document(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Document:

@@ -24,7 +24,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from extract import __version__
-from extract.ingest import doc_id_of
+from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of
 from extract.run import describe_pipeline
 from extract.runner.schedule import Engine, run_bounded
 from extract.runner.tasks import Reply, Task
@@ -50,6 +50,8 @@ class BatchOptions(BaseModel):
     resume: bool = False
     timeout: float | None = DEFAULT_TIMEOUT
     """Seconds one document may take in the local engine; None or 0: no limit."""
+    max_bytes: int | None = DEFAULT_MAX_BYTES
+    """Larger files are refused unread (`too_large`); None: no limit."""
 
 
 class Plan(BaseModel):
@@ -84,7 +86,7 @@ def input_key(path: Path) -> str:
     return f"{digest.hexdigest()}:{doc_id_of(path)}"
 
 
-def plan(files: list[Path], journal: Journal) -> Plan:
+def plan(files: list[Path], journal: Journal, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Plan:
     keys: list[str] = []
     first_path: dict[str, str] = {}
     duplicates: dict[str, str] = {}
@@ -100,7 +102,7 @@ def plan(files: list[Path], journal: Journal) -> Plan:
         if key in journal:
             resumed += 1
         else:
-            todo.append(Task(order=len(todo), key=key, path=str(path)))
+            todo.append(Task(order=len(todo), key=key, path=str(path), max_bytes=max_bytes))
     return Plan(keys=keys, todo=todo, resumed=resumed, duplicates=duplicates)
 
 
@@ -126,7 +128,7 @@ def run_batch(
     header = JournalHeader(version=__version__, pipeline=pipeline)
     started = time.perf_counter()
     with Journal(out_dir / JOURNAL_NAME, header, resume=options.resume) as journal:
-        work = plan(files, journal)
+        work = plan(files, journal, options.max_bytes)
         workers = min(options.workers or available_cores(), len(work.todo))
         stats = RunStats(
             engine=options.engine,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from extract.ingest import doc_id_of
+from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of
 from extract.nlp.pipeline import build_pipeline
 from extract.run import process_path
 from extract.schema import DocumentError, DocumentResult
@@ -28,6 +28,8 @@ class Task(BaseModel):
     """Position among the documents this invocation extracts (what --ordered keeps)."""
     key: str
     path: str
+    max_bytes: int | None = DEFAULT_MAX_BYTES
+    """Files larger than this are refused with `too_large`, unread."""
 
 
 class Reply(BaseModel):
@@ -62,7 +64,7 @@ def ready_after(pipeline: str, seconds: float) -> str:
 
 
 def extract_task(task: Task, pipeline: str) -> Reply:
-    result = process_path(Path(task.path), build_pipeline(pipeline))
+    result = process_path(Path(task.path), build_pipeline(pipeline), task.max_bytes)
     return Reply(order=task.order, key=task.key, result=result, worker=worker_id(), peak_rss_mb=peak_rss_mb())
 
 
