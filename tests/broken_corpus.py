@@ -65,3 +65,38 @@ def make_broken_corpus(folder: Path) -> dict[str, str]:
     expected["dangling-link.txt"] = "not_found"
     os.symlink(folder, folder / "loop")
     return expected
+
+
+def _minimal_pdf(page_content: bytes, extra_object: bytes, compressed: bool) -> bytes:
+    """A one-page PDF written by hand, so its objects can be as hostile as a test needs."""
+    stream_dict = b"<< /Length %d%s >>" % (len(page_content), b" /Filter /FlateDecode" if compressed else b"")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> /Extra 6 0 R >>",
+        stream_dict + b"\nstream\n" + page_content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        extra_object,
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+def make_hostile_pdfs(folder: Path) -> list[Path]:
+    """A page holding an object nested 200,000 arrays deep, and a page whose content inflates to 200 MB."""
+    import zlib
+
+    folder.mkdir(parents=True, exist_ok=True)
+    nested = folder / "deeply-nested.pdf"
+    nested.write_bytes(_minimal_pdf(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET", b"[" * 200_000 + b"]" * 200_000, False))
+    bomb = folder / "decompression-bomb.pdf"
+    bomb.write_bytes(_minimal_pdf(zlib.compress(b" " * (200 * 2**20), 9), b"0", True))
+    return [nested, bomb]

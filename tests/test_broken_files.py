@@ -72,3 +72,14 @@ def test_exit_status_is_non_zero_only_when_every_file_failed(tmp_path):
     assert mixed.exit_code == 0, mixed.output
     strict = runner.invoke(app, ["run", str(broken_dir), str(CORPUS / "PMC5320771.txt"), "--out", str(tmp_path / "c"), "--pipeline", "blank", "--workers", "1", "--max-mb", str(LIMIT_MB), "--strict"])
     assert strict.exit_code == 1, strict.output
+
+
+def test_hostile_pdfs_end_in_a_named_error_not_a_crash(tmp_path):
+    from extract.run import process_path
+
+    from broken_corpus import make_hostile_pdfs
+
+    for path in make_hostile_pdfs(tmp_path):
+        result = process_path(path, None)  # ingest refuses them before the pipeline is needed
+        assert result.error is not None and result.error.code in {"corrupt_pdf", "no_text_layer"}, (path.name, result.error)
+        assert result.seconds < 60
