@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from extract.fields.reading import SentenceText
+from extract.fields.reading import SentenceText, passes_gate
 from extract.normalize.numbers import parse_word_number, regex_alternation, word_number_pattern
 from extract.paths import load_lexicon
 from extract.schema import FieldMention
@@ -48,6 +48,8 @@ def _about_cells(match: re.Match[str]) -> bool:
 
 
 def administration_mentions(sentence: SentenceText) -> list[FieldMention]:
+    if not passes_gate(sentence.text.lower(), "administrations", "nouns"):  # most sentences name no administration
+        return []
     not_counts = set(_lexicon()["not_counts"])
     mentions: list[FieldMention] = []
     taken: list[tuple[int, int]] = []

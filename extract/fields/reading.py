@@ -35,9 +35,28 @@ SentenceReader = Callable[[SentenceText], list[FieldMention]]
 
 
 @cache
-def cue_patterns(lexicon: str, key: str) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p, re.IGNORECASE) for p in load_lexicon(lexicon)[key])
+def cue_pattern(lexicon: str, key: str) -> re.Pattern[str]:
+    """A lexicon's list of cues as one regular expression: one scan of a sentence, not one per cue."""
+    return re.compile("|".join(f"(?:{p})" for p in load_lexicon(lexicon)[key]), re.IGNORECASE)
+
+
+@cache
+def _lowercase_cue_pattern(lexicon: str, key: str) -> re.Pattern[str]:
+    # Cue lexicons are written in lowercase; matching lowered text is several times faster than IGNORECASE.
+    return re.compile("|".join(f"(?:{p})" for p in load_lexicon(lexicon)[key]))
+
+
+@cache
+def _gate(lexicon: str, key: str) -> tuple[str, ...]:
+    return tuple(load_lexicon(lexicon).get(f"{key}_gate", ()))
+
+
+def passes_gate(lowered: str, lexicon: str, key: str) -> bool:
+    """The lexicon's fast test: one of its `<key>_gate` words is in the (lowercase) text, or it has none."""
+    gate = _gate(lexicon, key)
+    return not gate or any(word in lowered for word in gate)
 
 
 def has_cue(text: str, lexicon: str, key: str) -> bool:
-    return any(p.search(text) for p in cue_patterns(lexicon, key))
+    lowered = text.lower()
+    return passes_gate(lowered, lexicon, key) and _lowercase_cue_pattern(lexicon, key).search(lowered) is not None

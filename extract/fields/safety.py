@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from extract.fields.reading import SentenceText, cue_patterns
+from extract.fields.reading import SentenceText, cue_pattern, passes_gate
 from extract.paths import load_lexicon
 from extract.schema import FieldMention
 
@@ -40,7 +40,9 @@ def safety_mentions(sentence: SentenceText) -> list[FieldMention]:
     # Methods say what was assessed and who was eligible; findings are stated elsewhere.
     if sentence.section_kind.value not in _lexicon()["sections"]:
         return []
-    found = [m for p in cue_patterns(LEXICON, "cues") for m in p.finditer(sentence.text)]
+    if not passes_gate(sentence.text.lower(), LEXICON, "cues"):
+        return []
+    found = list(cue_pattern(LEXICON, "cues").finditer(sentence.text))
     if not found:
         return []
     spans = sorted({_clause(sentence.text, m.start()) for m in found})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from extract.fields.reading import SentenceText, has_cue
+from extract.fields.reading import SentenceText, has_cue, passes_gate
 from extract.normalize.results import find_sample_size_spans
 from extract.paths import load_lexicon
 from extract.schema import FieldMention
@@ -43,7 +43,7 @@ def _group(text: str, begin: int, end: int) -> str:
 
 def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
     text = sentence.text
-    if not has_cue(text, LEXICON, "enrolment_cues"):
+    if not passes_gate(text.lower(), LEXICON, "counts") or not has_cue(text, LEXICON, "enrolment_cues"):
         return []
     breakdown = set(_lexicon()["breakdown_nouns"])
     mentions = []

@@ -61,20 +61,20 @@ def decode(data: bytes, path: Path | str) -> str:
         return data.decode("latin-1")
 
 
+def _safe_form(char: str) -> str:
+    if unicodedata.decomposition(char).startswith(SAFE_COMPATIBILITY_TAGS):
+        folded = unicodedata.normalize("NFKC", char)
+        if len(folded) == 1:
+            return folded
+    return char
+
+
 def normalise_unicode(text: str) -> str:
     """NFKC one character at a time, where it keeps one character and the meaning."""
-    out = []
-    for char in text:
-        if char.isascii():
-            out.append(char)
-            continue
-        if unicodedata.decomposition(char).startswith(SAFE_COMPATIBILITY_TAGS):
-            folded = unicodedata.normalize("NFKC", char)
-            if len(folded) == 1:
-                out.append(folded)
-                continue
-        out.append(char)
-    return "".join(out)
+    if text.isascii():
+        return text
+    table = {ord(c): folded for c in set(text) if not c.isascii() and (folded := _safe_form(c)) != c}
+    return text.translate(table) if table else text
 
 
 def read_text(path: Path) -> str:

@@ -28,14 +28,15 @@ class FieldMatcher:
         # One-token regex rules ("^TESI$") are read once per distinct word, not
         # once per token as spaCy's Matcher does: the same answer, at a fraction
         # of the cost on a long paper.
-        self.word_regexes: list[tuple[str, re.Pattern[str]]] = []
+        self.word_regexes: list[tuple[str, re.Pattern[str], bool]] = []  # (rule, regex, on the lowercase form)
         self._rules_of_word: dict[int, tuple[str, ...]] = {}
         self._words_read: set[int] = set()
         for rule in rules:
             if rule.phrases:
                 self.phrase_matcher.add(rule.rule, list(nlp.tokenizer.pipe(rule.phrases)))
-            if rule.pattern and (regex := _one_token_regex(rule.pattern)) is not None:
-                self.word_regexes.append((rule.rule, re.compile(regex)))
+            if rule.pattern and (one_token := _one_token_regex(rule.pattern)) is not None:
+                regex, lower = one_token
+                self.word_regexes.append((rule.rule, re.compile(regex), lower))
             elif rule.pattern:
                 self.token_matcher.add(rule.rule, [rule.pattern])
 
@@ -70,18 +71,23 @@ class FieldMatcher:
 
     def _read_word(self, orth: int, doc: Doc) -> None:
         word = doc.vocab.strings[orth]
-        rules = tuple(rule_id for rule_id, regex in self.word_regexes if regex.search(word))
+        lowered = word.lower()
+        rules = tuple(rule_id for rule_id, regex, lower in self.word_regexes if regex.search(lowered if lower else word))
         if rules:
             self._rules_of_word[orth] = rules
         self._words_read.add(orth)
 
 
-def _one_token_regex(pattern: list[dict]) -> str | None:
-    """The regex of a pattern that is one token's TEXT matched by one REGEX, else None."""
-    if len(pattern) == 1 and list(pattern[0]) == ["TEXT"]:
-        condition = pattern[0]["TEXT"]
-        if isinstance(condition, dict) and list(condition) == ["REGEX"]:
-            return condition["REGEX"]
+def _one_token_regex(pattern: list[dict]) -> tuple[str, bool] | None:
+    """(regex, on the lowercase form) of a pattern that tests one token's TEXT or LOWER, else None."""
+    if len(pattern) != 1 or list(pattern[0]) not in (["TEXT"], ["LOWER"]):
+        return None
+    attr = next(iter(pattern[0]))
+    condition = pattern[0][attr]
+    if isinstance(condition, dict) and list(condition) == ["REGEX"]:
+        return condition["REGEX"], attr == "LOWER"
+    if isinstance(condition, str):
+        return f"^{re.escape(condition)}$", attr == "LOWER"
     return None
 
 

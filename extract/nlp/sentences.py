@@ -25,7 +25,7 @@ class ArraySentencizer(Sentencizer):
         guesses = [False] * len(doc)
         if not guesses:
             return guesses
-        ends = {doc.vocab.strings.add(char) for char in self.punct_chars}
+        ends = self._end_ids(doc)
         guesses[0] = True
         start = 0
         seen_end = False
@@ -38,6 +38,15 @@ class ArraySentencizer(Sentencizer):
                 seen_end = False
         guesses[start] = True
         return guesses
+
+
+    def _end_ids(self, doc: Doc) -> set[int]:
+        # Interning ~90 characters for every paragraph cost more than splitting it; once per vocabulary is enough.
+        cached = getattr(self, "_ends", None)
+        if cached is None or cached[0] is not doc.vocab:
+            cached = (doc.vocab, {doc.vocab.strings.add(char) for char in self.punct_chars})
+            self._ends = cached
+        return cached[1]
 
 
 @Language.factory(
