@@ -217,21 +217,28 @@ _POWER_OF_TEN_OR_E = re.compile(r"10[\s\u200b]*[\^⁰¹²³⁴⁵⁶⁷⁸⁹⁻
 
 
 @functools.cache
-def _scale_words() -> tuple[tuple[str, ...], re.Pattern[str]]:
-    words = {*magnitude_words(), *(w.lower() for w in _units()["cell_word_suffixes"])}
-    # "cell" finds "cells" too: only the words that contain no other need looking for.
+def _scale_words() -> tuple[tuple[str, ...], tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str]]:
+    words = set(magnitude_words())
+    # "million" finds "millions" too: only the words that contain no other need looking for.
     shortest = tuple(sorted(w for w in words if not any(other != w and other in w for other in words)))
+    # A cell word is a token that ends in a lexicon suffix (is_cell_word), so the suffix ends a word:
+    # "discussion" holds "isc" and "vascular" "asc", but neither is a cell word.
+    suffixes = sorted({w.lower() for w in _units()["cell_word_suffixes"]})
+    cell_word_ends = tuple((suffix, re.compile(rf"{re.escape(suffix)}(?![a-z0-9])")) for suffix in suffixes)
     abbreviations = re.compile(rf"(?:{regex_alternation(list(magnitude_abbreviations()))})(?![A-Za-z])")
-    return shortest, abbreviations
+    return shortest, cell_word_ends, abbreviations
 
 
 def _may_state_a_prose_dose(text: str) -> bool:
     if _POWER_OF_TEN_OR_E.search(text):
         return True
-    words, abbreviations = _scale_words()
+    words, cell_word_ends, abbreviations = _scale_words()
     lowered = text.lower()
     for word in words:
         if word in lowered:
+            return True
+    for suffix, at_word_end in cell_word_ends:
+        if suffix in lowered and at_word_end.search(lowered):
             return True
     return abbreviations.search(text) is not None
 
