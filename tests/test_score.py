@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from extract.cli import app
-from extract.report.html import highlight, render_report, write_report
+from extract.report.html import highlight, write_report
 from extract.score.gold import load_gold, load_predictions
 from extract.score.match import free_text_match, lenient_match, one_to_one, parse_structured, strict_match
-from extract.score.metrics import score_frames, score_paths
+from extract.score.metrics import score_paths
 
 from conftest import CORPUS, ROOT
 

@@ -8,7 +8,6 @@ structured values in the single form FIELD_GUIDE.md fixes.
 from __future__ import annotations
 
 import re
-from typing import Any
 from urllib.parse import quote, unquote
 
 from extract.paths import load_lexicon  # noqa: F401  (re-exported for the normalisers)
