@@ -66,7 +66,8 @@ class FieldMatcher:
                 for i, orth in enumerate(orths):
                     if orth in hits:
                         word_matches.extend((rule_id, i, i + 1) for rule_id in self._rules_of_word[orth])
-        word_matches += [(doc.vocab.strings[key], start, end) for key, start, end in self.token_matcher(doc)]
+        if len(self.token_matcher):  # an empty Matcher warns on every call
+            word_matches += [(doc.vocab.strings[key], start, end) for key, start, end in self.token_matcher(doc)]
         return matches + sorted(word_matches, key=lambda m: (m[1], m[2]))
 
     def _read_word(self, orth: int, doc: Doc) -> None:

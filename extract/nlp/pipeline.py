@@ -13,13 +13,11 @@ from functools import cache
 import spacy
 from spacy.language import Language
 
+import extract.nlp.abbreviations  # noqa: F401  (registers msc_abbreviation_definitions)
 import extract.nlp.field_matcher  # noqa: F401  (registers msc_field_matcher)
 import extract.nlp.sentences  # noqa: F401  (registers msc_array_sentencizer)
-from extract.nlp.parentheses import ParenthesisPairs
 
 BLANK = "blank"
-# scispaCy's abbreviation detector keeps an empty global matcher; spaCy warns on every call.
-warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
 PREFERRED_MODELS = ("en_core_sci_md", "en_core_sci_sm")
 
 
@@ -53,11 +51,8 @@ def build_pipeline(name: str | None = "auto") -> Language:
         nlp = spacy.load(resolved, exclude=["ner", "lemmatizer", "attribute_ruler", "tagger"])
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
         nlp.add_pipe("msc_array_sentencizer", name="sentencizer")  # spaCy's rule, faster (extract/nlp/sentences.py)
-    import scispacy.abbreviation  # noqa: F401  (registers abbreviation_detector)
-
-    detector = nlp.add_pipe("abbreviation_detector")
-    # The same abbreviations without the Matcher's every-bracket-pair search (extract/nlp/parentheses.py).
-    detector.matcher = ParenthesisPairs(nlp.vocab)
+    # scispaCy's detector, definitions only (extract/nlp/abbreviations.py).
+    nlp.add_pipe("msc_abbreviation_definitions", name="abbreviation_detector")
     nlp.add_pipe("msc_field_matcher")
     nlp.meta["msc_extract_base"] = resolved
     return nlp

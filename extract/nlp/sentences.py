@@ -2,15 +2,16 @@
 
 `Sentencizer.predict` makes a Token object for every token of every paragraph
 to ask two questions whose answers depend on the word alone: is it a
-sentence-final character, is it punctuation. Here both come from
-`Doc.to_array` (the word's id, compared with the ids of the sentence-final
-characters, and the IS_PUNCT flag): the same sentence starts, the same
-configuration (`punct_chars`, `overwrite`), the same name in the pipeline.
+sentence-final character, is it punctuation. Here the words come from
+`Doc.to_array(ORTH)`, compared with the ids of the sentence-final characters,
+and the punctuation flag is looked up only for a word after one, once per
+word: the same sentence starts, the same configuration (`punct_chars`,
+`overwrite`), the same name in the pipeline.
 """
 
 from __future__ import annotations
 
-from spacy.attrs import IS_PUNCT, ORTH
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
@@ -25,28 +26,35 @@ class ArraySentencizer(Sentencizer):
         guesses = [False] * len(doc)
         if not guesses:
             return guesses
-        ends = self._end_ids(doc)
+        ends, punct = self._word_tables(doc)
         guesses[0] = True
         start = 0
         seen_end = False
-        for i, (orth, is_punct) in enumerate(doc.to_array([ORTH, IS_PUNCT]).tolist()):
+        for i, orth in enumerate(doc.to_array(ORTH).tolist()):
             if orth in ends:
                 seen_end = True
-            elif seen_end and not is_punct:
+            elif seen_end and not _is_punct(orth, punct, doc):
                 guesses[start] = True
                 start = i
                 seen_end = False
         guesses[start] = True
         return guesses
 
-
-    def _end_ids(self, doc: Doc) -> set[int]:
+    def _word_tables(self, doc: Doc) -> tuple[set[int], dict[int, bool]]:
         # Interning ~90 characters for every paragraph cost more than splitting it; once per vocabulary is enough.
-        cached = getattr(self, "_ends", None)
+        cached = getattr(self, "_tables", None)
         if cached is None or cached[0] is not doc.vocab:
-            cached = (doc.vocab, {doc.vocab.strings.add(char) for char in self.punct_chars})
-            self._ends = cached
-        return cached[1]
+            cached = (doc.vocab, {doc.vocab.strings.add(char) for char in self.punct_chars}, {})
+            self._tables = cached
+        return cached[1], cached[2]
+
+
+def _is_punct(orth: int, known: dict[int, bool], doc: Doc) -> bool:
+    # Asked only of the word after a sentence end, and remembered: a lexeme flag, the same for every token of the word.
+    flag = known.get(orth)
+    if flag is None:
+        flag = known[orth] = doc.vocab[orth].is_punct
+    return flag
 
 
 @Language.factory(
