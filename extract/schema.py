@@ -350,9 +350,11 @@ class Sentence(BaseModel):
     section_kind: SectionKind = SectionKind.other
     citations: list[CitationMention] = Field(default_factory=list)
     mentions: list[FieldMention] = Field(default_factory=list)
-    preclinical: bool = False
-    hypothetical: bool = False
-    clinical: bool = False
+    # The sentence's context (models/lexicons/context.json), judged only where it has a target to
+    # modify, a field mention or a citation; None: not judged, there was nothing it could change.
+    preclinical: bool | None = None
+    hypothetical: bool | None = None
+    clinical: bool | None = None
 
 
 class TableStudyRow(BaseModel):

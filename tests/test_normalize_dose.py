@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import re
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import extract.normalize.dose as dose_module
 from extract.normalize.dose import (
     PER_VALUES,
     cohort_labels,
@@ -434,3 +436,28 @@ def test_parse_doses_never_raises_on_any_text(text: str, multiplier: float | Non
     dose_arm_label(text)
     header_multiplier(text)
     header_per(text)
+
+
+def _without_prefilter(text: str) -> list:
+    """What the dose grammar reads in `text` when the prose prefilter lets every sentence through."""
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(dose_module, "_may_state_a_prose_dose", lambda _: True)
+        return find_doses(text)
+
+
+@PROPERTY
+@given(st.lists(grammar_tokens, max_size=25), st.sampled_from([" ", "", "  "]))
+def test_the_prose_prefilter_never_hides_a_dose(tokens, joiner) -> None:
+    text = joiner.join(tokens)
+    assert find_doses(text) == _without_prefilter(text)
+
+
+def test_the_prose_prefilter_changes_nothing_on_the_bundled_papers() -> None:
+    from extract.ingest import load_document
+    from extract.run import discover
+
+    sentences = [s for p in discover([ROOT / "corpus"]) for s in re.split(r"(?<=[.;])\s+", load_document(p).text)]
+    rejected = [s for s in sentences if not dose_module._may_state_a_prose_dose(s)]
+    assert len(rejected) > len(sentences) / 2  # it does spare most of them the grammar
+    for sentence in rejected:
+        assert _without_prefilter(sentence) == [], sentence

@@ -52,6 +52,11 @@ def has_context(sentence: str, category: str) -> bool:
     return _context_cues(category).search(sentence.lower()) is not None
 
 
+def _judged_context(text: str, category: str, targets: bool) -> bool | None:
+    # As in medspaCy, context modifies targets: with no mention and no citation there is nothing to judge.
+    return has_context(text, category) if targets else None
+
+
 def readable_paragraphs(document: Document) -> list[Paragraph]:
     return [
         p
@@ -108,6 +113,7 @@ def _sentence(index: int, paragraph: Paragraph, doc: Doc, sent, reading: Sentenc
         CitationMention(start=g.start, end=g.end, numbers=list(g.numbers), brackets=g.brackets)
         for g in find_citation_groups(text, offset + sent.start_char)
     ]
+    targets = bool(mentions or citations)
     return Sentence(
         index=index,
         start=offset + sent.start_char,
@@ -117,9 +123,9 @@ def _sentence(index: int, paragraph: Paragraph, doc: Doc, sent, reading: Sentenc
         section_kind=paragraph.section_kind,
         citations=citations,
         mentions=sorted(mentions, key=lambda m: m.start),
-        preclinical=has_context(text, "preclinical"),
-        hypothetical=has_context(text, "hypothetical"),
-        clinical=has_context(text, "clinical"),
+        preclinical=_judged_context(text, "preclinical", targets),
+        hypothetical=_judged_context(text, "hypothetical", targets),
+        clinical=_judged_context(text, "clinical", targets),
     )
 
 

@@ -39,6 +39,9 @@ class FieldMatcher:
                 self.word_regexes.append((rule.rule, re.compile(regex), lower))
             elif rule.pattern:
                 self.token_matcher.add(rule.rule, [rule.pattern])
+        # Most words match no rule: one search for "any rule at all" spares the rule-by-rule test.
+        self._any_cased = _any_of([regex for _, regex, lower in self.word_regexes if not lower])
+        self._any_lowercase = _any_of([regex for _, regex, lower in self.word_regexes if lower])
 
     def __call__(self, doc: Doc) -> Doc:
         by_field: dict[str, list[Span]] = {}
@@ -73,10 +76,22 @@ class FieldMatcher:
     def _read_word(self, orth: int, doc: Doc) -> None:
         word = doc.vocab.strings[orth]
         lowered = word.lower()
+        self._words_read.add(orth)
+        if not self._any_cased.search(word) and not self._any_lowercase.search(lowered):
+            return
         rules = tuple(rule_id for rule_id, regex, lower in self.word_regexes if regex.search(lowered if lower else word))
         if rules:
             self._rules_of_word[orth] = rules
-        self._words_read.add(orth)
+
+
+def _any_of(regexes: list[re.Pattern[str]]) -> re.Pattern[str]:
+    """One regex that matches where any of `regexes` does (and never, for none)."""
+    if not regexes:
+        return re.compile(r"(?!)")
+    try:
+        return re.compile("|".join(f"(?:{regex.pattern})" for regex in regexes))
+    except re.error:  # a rule with inline flags cannot join others: match everything, test rule by rule
+        return re.compile("")
 
 
 def _one_token_regex(pattern: list[dict]) -> tuple[str, bool] | None:

@@ -213,33 +213,45 @@ def _may_state_a_number(text: str) -> bool:
 # Outside a dose column a number is a dose only with a scale (_scale): a power
 # of ten (10^6, 10⁶, or "× 10" with its exponent lost in export), an e-notation,
 # a magnitude word or abbreviation (the lexicon's), or a cell word.
-_POWER_OF_TEN_OR_E = re.compile(r"10[\s\u200b]*[\^⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]|(?:[×xX*·]|\\times|\\cdot)[\s\u200b$]*10|\d[eE][+-]?\d")
+_POWER_OF_TEN = re.compile(r"10[\s\u200b]*[\^⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]|(?:[×xX*·]|\\times|\\cdot)[\s\u200b$]*10")
+_E_NOTATION = re.compile(r"\d[eE][+-]?\d")
 
 
 @functools.cache
-def _scale_words() -> tuple[tuple[str, ...], tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str]]:
+def _scale_words() -> tuple[tuple[str, ...], tuple[str, ...], re.Pattern[str], re.Pattern[str]]:
     words = set(magnitude_words())
     # "million" finds "millions" too: only the words that contain no other need looking for.
-    shortest = tuple(sorted(w for w in words if not any(other != w and other in w for other in words)))
+    shortest = _not_containing_another(words)
     # A cell word is a token that ends in a lexicon suffix (is_cell_word), so the suffix ends a word:
     # "discussion" holds "isc" and "vascular" "asc", but neither is a cell word.
-    suffixes = sorted({w.lower() for w in _units()["cell_word_suffixes"]})
-    cell_word_ends = tuple((suffix, re.compile(rf"{re.escape(suffix)}(?![a-z0-9])")) for suffix in suffixes)
-    abbreviations = re.compile(rf"(?:{regex_alternation(list(magnitude_abbreviations()))})(?![A-Za-z])")
-    return shortest, cell_word_ends, abbreviations
+    suffixes = {w.lower() for w in _units()["cell_word_suffixes"]}
+    cell_word_end = re.compile(rf"(?:{regex_alternation(list(suffixes))})(?![a-z0-9])")
+    # The dose grammar reads an abbreviation only after a number ("100 M"), never inside a word ("SEM", "TNM");
+    # each branch starts with its letters so the regex engine can skip ahead to them.
+    not_in_a_word = "|".join(
+        f"{re.escape(a)}(?<![A-Z]{re.escape(a)})" for a in sorted(magnitude_abbreviations(), key=len, reverse=True)
+    )
+    abbreviations = re.compile(rf"(?:{not_in_a_word})(?![A-Za-z])")
+    return shortest, _not_containing_another(suffixes), cell_word_end, abbreviations
+
+
+def _not_containing_another(words: set[str]) -> tuple[str, ...]:
+    return tuple(sorted(w for w in words if not any(other != w and other in w for other in words)))
 
 
 def _may_state_a_prose_dose(text: str) -> bool:
-    if _POWER_OF_TEN_OR_E.search(text):
+    if ("10" in text and _POWER_OF_TEN.search(text)) or _E_NOTATION.search(text):
         return True
-    words, cell_word_ends, abbreviations = _scale_words()
+    words, suffixes, cell_word_end, abbreviations = _scale_words()
     lowered = text.lower()
     for word in words:
         if word in lowered:
             return True
-    for suffix, at_word_end in cell_word_ends:
-        if suffix in lowered and at_word_end.search(lowered):
-            return True
+    for suffix in suffixes:  # plain substring tests first: most sentences hold none
+        if suffix in lowered:
+            if cell_word_end.search(lowered):
+                return True
+            break
     return abbreviations.search(text) is not None
 
 
