@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from extract.fields.reading import SentenceText
+from extract.fields.reading import SentenceText, passes_gate
 from extract.paths import load_lexicon
 from extract.schema import FieldMention
 
@@ -54,6 +54,8 @@ def _phrase_end(text: str, start: int) -> int:
 
 def disease_mentions(sentence: SentenceText) -> list[FieldMention]:
     text = sentence.text
+    if not passes_gate(text.lower(), "diseases", "triggers"):
+        return []
     mentions = []
     for trigger in _trigger().finditer(text):
         start = trigger.end()

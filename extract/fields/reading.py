@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from extract.paths import load_lexicon
 from extract.schema import FieldMention, SectionKind
@@ -57,6 +57,7 @@ def passes_gate(lowered: str, lexicon: str, key: str) -> bool:
     return not gate or any(word in lowered for word in gate)
 
 
+@lru_cache(maxsize=256)  # readers ask of the same sentence twice, and of the sentence before it again
 def has_cue(text: str, lexicon: str, key: str) -> bool:
     lowered = text.lower()
     return passes_gate(lowered, lexicon, key) and _lowercase_cue_pattern(lexicon, key).search(lowered) is not None

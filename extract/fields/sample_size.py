@@ -43,7 +43,7 @@ def _group(text: str, begin: int, end: int) -> str:
 
 def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
     text = sentence.text
-    if not passes_gate(text.lower(), LEXICON, "counts") or not has_cue(text, LEXICON, "enrolment_cues"):
+    if not has_cue(text, LEXICON, "enrolment_cues") or not passes_gate(text.lower(), LEXICON, "counts"):
         return []
     breakdown = set(_lexicon()["breakdown_nouns"])
     mentions = []

@@ -1,0 +1,42 @@
+"""A lexicon's `<key>_gate` words are a fast test before its `<key>` patterns: it must never turn away a match."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from extract.ingest import load_document
+from extract.paths import lexicons_dir, load_lexicon
+from extract.run import discover
+
+from conftest import CORPUS, ROOT, SHARED
+
+GATED = [
+    (path.stem, key.removesuffix("_gate"))
+    for path in sorted(lexicons_dir().glob("*.json"))
+    for key in load_lexicon(path.stem)
+    if key.endswith("_gate") and key.removesuffix("_gate") in load_lexicon(path.stem)
+]
+
+
+@pytest.fixture(scope="module")
+def lowered_sentences() -> list[str]:
+    folders = [CORPUS, SHARED / "rct-fulltext" / "msc", ROOT / "tests" / "data" / "rct-other"]
+    papers = discover([f for f in folders if f.is_dir()])
+    return [s.lower() for p in papers for s in re.split(r"(?<=[.;:])\s+", load_document(p).text)]
+
+
+def test_gated_lexicons_are_found():
+    assert ("diseases", "triggers") in GATED and ("follow_up", "cues") in GATED and len(GATED) >= 5
+
+
+@pytest.mark.parametrize("lexicon, key", GATED)
+def test_every_sentence_a_pattern_matches_passes_its_gate(lexicon: str, key: str, lowered_sentences: list[str]):
+    entries = load_lexicon(lexicon)
+    patterns = re.compile("|".join(f"(?:{p})" for p in entries[key]))
+    gate = entries[f"{key}_gate"]
+    matched = [s for s in lowered_sentences if patterns.search(s)]
+    assert matched, f"{lexicon}.{key} matches no sentence of the test papers: the test would prove nothing"
+    for sentence in matched:
+        assert any(word in sentence for word in gate), f"{lexicon}.{key}_gate turns away: {sentence[:200]}"
