@@ -39,8 +39,11 @@ def run(
     ),
     ordered: bool = typer.Option(False, "--ordered/--unordered", help="Journal results in input order, or as they finish."),
     resume: bool = typer.Option(False, "--resume", help="Skip documents OUT's journal already holds (same content and name)."),
+    retry_failed: bool = typer.Option(
+        False, "--retry-failed", help="Resume, and extract again the documents the journal holds as failed (a timeout, a dead worker)."
+    ),
     timeout: float = typer.Option(
-        DEFAULT_TIMEOUT, "--timeout", min=0, help="Seconds one document may take (local engine); 0 = no limit."
+        DEFAULT_TIMEOUT, "--timeout", min=0, help="Seconds one document may take; its worker is then replaced (a Dask worker restarted). 0 = no limit."
     ),
     max_mb: float = typer.Option(
         DEFAULT_MAX_BYTES / 2**20, "--max-mb", min=0, help="Larger files are refused unread (too_large); 0 = no limit."
@@ -58,7 +61,8 @@ def run(
         console.print(f"[red]No .txt, .md or .pdf files under {', '.join(map(str, paths))}[/red]")
         raise typer.Exit(2)
     options = BatchOptions(
-        pipeline=pipeline, engine=engine, workers=workers, scheduler=scheduler, ordered=ordered, resume=resume, timeout=timeout,
+        pipeline=pipeline, engine=engine, workers=workers, scheduler=scheduler, ordered=ordered, resume=resume or retry_failed,
+        retry_failed=retry_failed, timeout=timeout,
         max_bytes=int(max_mb * 2**20) or None,
     )
     progress = RichProgress(console)
@@ -91,7 +95,8 @@ def print_summary(summary: RunSummary, stats: RunStats, out: Path) -> None:
     Console().print(
         f"{summary.documents} documents ({summary.failed} failed), {summary.studies} studies, {summary.values} values"
         f" → {out}/values.csv, {out}/studies.jsonl, {out}/summary.json\n"
-        f"this run: {stats.processed} extracted, {stats.resumed} resumed from the journal, {len(summary.duplicates)} duplicates;"
+        f"this run: {stats.processed} extracted ({stats.retried} of them retried after failing),"
+        f" {stats.resumed} resumed from the journal, {len(summary.duplicates)} duplicates;"
         f" {stats.engine} × {stats.workers} in {stats.seconds:.1f}s ({stats.processed / seconds:.1f} docs/s,"
         f" {stats.words / seconds / 1000:.1f}k words/s)"
     )

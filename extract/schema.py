@@ -281,6 +281,8 @@ class RunStats(BaseModel):
     """Inputs named, after duplicates were set aside."""
     resumed: int
     """Documents already in the journal, skipped."""
+    retried: int = 0
+    """Documents the journal held as failed, extracted again (--retry-failed)."""
     processed: int
     failed: int
     seconds: float

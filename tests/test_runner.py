@@ -117,6 +117,38 @@ def test_a_document_over_the_time_limit_is_recorded_and_the_batch_goes_on(tmp_pa
     assert summary.studies_per_document == {"PMC5009698": 1}
     assert stats.processed == 2 and stats.failed == 1
 
+    # --resume keeps the failure; --retry-failed extracts it again, here without a limit, and only it.
+    resumed, stats = run_batch(files, tmp_path / "out", BatchOptions(pipeline="blank", workers=1, resume=True, timeout=0.2))
+    assert stats.processed == 0 and stats.resumed == 2 and resumed.failed == 1
+    options = BatchOptions(pipeline="blank", workers=1, resume=True, retry_failed=True, timeout=0)
+    retried, stats = run_batch(files, tmp_path / "out", options)
+    assert (stats.processed, stats.retried, stats.resumed, stats.failed) == (1, 1, 1, 0)
+    assert retried.errors == [] and retried.documents == 2
+    fresh, _ = run_batch(files, tmp_path / "fresh", BatchOptions(pipeline="blank", workers=1, timeout=0))
+    assert outputs(tmp_path / "out") == outputs(tmp_path / "fresh")
+
+
+def test_dask_records_a_document_over_the_time_limit_and_restarts_its_worker(tmp_path):
+    from extract.runner.cluster import DaskEngine
+    from extract.runner.tasks import Task
+
+    # The 25 trials four times over: 450,000 words, several seconds of work, far over a 1 s limit.
+    huge = tmp_path / "huge.txt"
+    huge.write_text("\n\n".join(p.read_text(encoding="utf-8") for p in sorted(RCT_SAMPLE.glob("*.txt"))) * 4, encoding="utf-8")
+    engine = DaskEngine("blank", workers=1, timeout=1.0)
+    try:
+        before = engine.warm_up()
+        engine.submit(Task(order=0, key="huge", path=str(huge)))
+        engine.submit(Task(order=1, key="trial", path=str(TRIAL_DISC)))
+        replies = {reply.order: reply for reply in (engine.next_reply(), engine.next_reply())}
+        after = engine.warm_up()
+    finally:
+        engine.close()
+    assert replies[0].result.error.code == "timeout"
+    assert replies[1].result.error is None and len(replies[1].result.studies) == 1
+    # The worker that was stuck in the huge file is a new process; the trial was read by it.
+    assert before != after and replies[1].worker in after
+
 
 def test_a_repeated_input_is_extracted_once(tmp_path):
     summary, stats = run_batch([TRIAL_DISC, TRIAL_DISC], tmp_path, BatchOptions(pipeline="blank", workers=2))

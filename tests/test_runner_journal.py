@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.schema import DocumentResult
+from extract.schema import DocumentError, DocumentResult
 from extract.store.journal import Journal, JournalError, JournalHeader
 
 HEADER = JournalHeader(version="0.1.0", pipeline="blank: sentencizer > abbreviation_detector > msc_field_matcher")
@@ -22,6 +22,20 @@ def test_results_are_read_back_by_key_after_reopening(tmp_path):
     with Journal(path, HEADER, resume=True) as journal:
         assert len(journal) == 2 and "aa:one" in journal
         assert journal.result("bb:two") == result("two")
+
+
+def test_a_key_journaled_again_keeps_its_latest_result_and_failure_state(tmp_path):
+    path = tmp_path / "journal.jsonl"
+    timed_out = result("one").model_copy(update={"error": DocumentError(path="papers/one.txt", code="timeout", message="slow")})
+    with Journal(path, HEADER, resume=False) as journal:
+        journal.append("aa:one", timed_out)
+        journal.append("bb:two", result("two"))
+    with Journal(path, HEADER, resume=True) as journal:
+        assert journal.failed("aa:one") and not journal.failed("bb:two")
+        journal.append("aa:one", result("one"))
+        assert not journal.failed("aa:one")
+    with Journal(path, HEADER, resume=True) as journal:
+        assert len(journal) == 2 and not journal.failed("aa:one") and journal.result("aa:one") == result("one")
 
 
 def test_a_line_torn_by_a_kill_is_dropped_and_the_journal_goes_on(tmp_path):

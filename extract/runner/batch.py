@@ -48,8 +48,10 @@ class BatchOptions(BaseModel):
     scheduler: str | None = None
     ordered: bool = False
     resume: bool = False
+    retry_failed: bool = False
+    """With `resume`: extract again the documents whose journaled result is an error."""
     timeout: float | None = DEFAULT_TIMEOUT
-    """Seconds one document may take in the local engine; None or 0: no limit."""
+    """Seconds one document may take once a worker starts it; None or 0: no limit."""
     max_bytes: int | None = DEFAULT_MAX_BYTES
     """Larger files are refused unread (`too_large`); None: no limit."""
 
@@ -61,6 +63,7 @@ class Plan(BaseModel):
     """Each distinct input's key, in input order."""
     todo: list[Task]
     resumed: int
+    retried: int = 0
     duplicates: dict[str, str]
 
 
@@ -86,12 +89,14 @@ def input_key(path: Path) -> str:
     return f"{digest.hexdigest()}:{doc_id_of(path)}"
 
 
-def plan(files: list[Path], journal: Journal, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Plan:
+def plan(
+    files: list[Path], journal: Journal, max_bytes: int | None = DEFAULT_MAX_BYTES, retry_failed: bool = False
+) -> Plan:
     keys: list[str] = []
     first_path: dict[str, str] = {}
     duplicates: dict[str, str] = {}
     todo: list[Task] = []
-    resumed = 0
+    resumed = retried = 0
     for path in files:
         key = input_key(path)
         if key in first_path:
@@ -99,18 +104,19 @@ def plan(files: list[Path], journal: Journal, max_bytes: int | None = DEFAULT_MA
             continue
         first_path[key] = str(path)
         keys.append(key)
-        if key in journal:
+        if key in journal and not (retry_failed and journal.failed(key)):
             resumed += 1
         else:
+            retried += key in journal
             todo.append(Task(order=len(todo), key=key, path=str(path), max_bytes=max_bytes))
-    return Plan(keys=keys, todo=todo, resumed=resumed, duplicates=duplicates)
+    return Plan(keys=keys, todo=todo, resumed=resumed, retried=retried, duplicates=duplicates)
 
 
 def make_engine(options: BatchOptions, workers: int) -> Engine:
     if options.engine == "dask":
         from extract.runner.cluster import DaskEngine
 
-        return DaskEngine(options.pipeline, workers, options.scheduler)
+        return DaskEngine(options.pipeline, workers, options.scheduler, options.timeout)
     from extract.runner.local import LocalEngine
 
     return LocalEngine(options.pipeline, workers, options.timeout)
@@ -128,13 +134,14 @@ def run_batch(
     header = JournalHeader(version=__version__, pipeline=pipeline)
     started = time.perf_counter()
     with Journal(out_dir / JOURNAL_NAME, header, resume=options.resume) as journal:
-        work = plan(files, journal, options.max_bytes)
+        work = plan(files, journal, options.max_bytes, options.retry_failed)
         workers = min(options.workers or available_cores(), len(work.todo))
         stats = RunStats(
             engine=options.engine,
             workers=workers,
             documents=len(work.keys),
             resumed=work.resumed,
+            retried=work.retried,
             processed=0,
             failed=0,
             seconds=0.0,

@@ -5,8 +5,10 @@ it) and then one `JournalEntry` a line, keyed by the document's content hash
 and name. Each line is flushed and fsynced before the next document is
 counted done, so a batch killed at any moment (even by SIGKILL) loses at most
 the line it was writing; that torn last line is dropped when the journal is
-opened again. Resuming means skipping the keys already here; the output files
-are rendered from the journal, in input order, at the end.
+opened again. Resuming means skipping the keys already here (or, retrying
+failures, those whose latest result is not an error); a key journaled again
+keeps its latest line. The output files are rendered from the journal, in
+input order, at the end.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class Journal:
         self.path = path
         self.header = header
         self._offsets: dict[str, int] = {}
+        self._failed: set[str] = set()
         path.parent.mkdir(parents=True, exist_ok=True)
         self._file: BinaryIO = open(path, "a+b")
         self._lock()
@@ -62,10 +65,21 @@ class Journal:
     def __len__(self) -> int:
         return len(self._offsets)
 
+    def failed(self, key: str) -> bool:
+        """Whether the latest result journaled under `key` is an error."""
+        return key in self._failed
+
     def append(self, key: str, result: DocumentResult) -> None:
         offset = self._file.seek(0, os.SEEK_END)
         self._append_line(JournalEntry(key=key, result=result).model_dump_json())
+        self._remember(key, offset, result)
+
+    def _remember(self, key: str, offset: int, result: DocumentResult) -> None:
         self._offsets[key] = offset
+        if result.error is None:
+            self._failed.discard(key)
+        else:
+            self._failed.add(key)
 
     def result(self, key: str) -> DocumentResult:
         self._file.seek(self._offsets[key])
@@ -108,7 +122,8 @@ class Journal:
                             f"not {self.header.version} with '{self.header.pipeline}': run without --resume, or use another --out"
                         )
                 else:
-                    self._offsets[JournalEntry.model_validate_json(line).key] = offset
+                    entry = JournalEntry.model_validate_json(line)
+                    self._remember(entry.key, offset, entry.result)
             except ValidationError as error:
                 if not torn:
                     raise JournalError(f"{self.path}:{number}: not a journal line ({error.error_count()} errors)") from error
