@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from conftest import CORPUS, negative_control_texts  # noqa: E402
 
 from extract.nlp.pipeline import build_pipeline  # noqa: E402
-from extract.run import discover  # noqa: E402
-from extract.store.dataset import connect, read_paper, update  # noqa: E402
+from extract.run import discover, process_path  # noqa: E402
+from extract.store.dataset import connect, update  # noqa: E402
 from extract.store.exports import export  # noqa: E402
 
 
@@ -38,8 +38,8 @@ def main() -> None:
     papers = discover([CORPUS]) + negative_control_texts()
     nlp = build_pipeline("blank")
     for path in papers[:5]:  # warm the lexicon caches before either side is timed
-        read_paper(path, nlp)
-    _, extract_seconds = timed(lambda: [read_paper(path, nlp) for path in papers])
+        process_path(path, nlp)
+    _, extract_seconds = timed(lambda: [process_path(path, nlp) for path in papers])
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "review.duckdb"
         first, update_seconds = timed(lambda: update(database, papers, nlp=nlp))

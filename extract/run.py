@@ -60,6 +60,7 @@ def extract_document(document: Document, nlp: Language) -> DocumentResult:
         doc_id=document.doc_id,
         kind=kind,
         format=document.format,
+        metadata=document.metadata,
         studies=[deduplicate_values(s) for s in studies],
         characters=len(document.text),
         words=len(document.text.split()),

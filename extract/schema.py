@@ -246,6 +246,8 @@ class DocumentResult(BaseModel):
     doc_id: str
     kind: DocumentKind | None = None
     format: DocumentFormat | None = None
+    metadata: DocumentMetadata | None = None
+    """The paper's own title page (what the dataset knows a trial report by)."""
     studies: list[Study] = Field(default_factory=list)
     error: DocumentError | None = None
     seconds: float = 0.0
@@ -424,6 +426,10 @@ class UpdateSummary(BaseModel):
     unchanged: int = 0
     copies: list[str] = Field(default_factory=list)
     errors: list[DocumentError] = Field(default_factory=list)
+    extracted: int = 0
+    """Papers this update extracted itself."""
+    resumed: int = 0
+    """Papers a killed update had extracted already (its checkpoint journal), not extracted again."""
     documents: int = 0
     studies: int = 0
     trials: int = 0

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -16,7 +17,7 @@ import pytest
 
 from extract.schema import ReviewAction
 from extract.store import reviews
-from extract.store.dataset import DatasetError, connect, update, value_id
+from extract.store.dataset import DatasetError, checkpoint_dir, connect, update, value_id
 
 from conftest import REVIEW_000, REVIEW_004, ROOT, TRIAL_DISC, TRIAL_FECAL
 
@@ -205,6 +206,35 @@ def test_an_update_killed_midway_leaves_the_dataset_as_before_and_a_rerun_comple
     assert sorted(rerun.added) == ["000_99413260b5e6cc0d", "004_0683142eb9ad4bee", "PMC5009698"]
     assert rerun.unchanged == 0 and rerun.documents == 4
     assert query(database, "SELECT run_id FROM runs ORDER BY run_id").run_id.tolist() == [1, 2]
+
+
+def test_an_update_killed_while_extracting_resumes_from_its_checkpoint(tmp_path, nlp):
+    papers = [TRIAL_DISC, TRIAL_FECAL, *sorted((ROOT / "tests" / "data" / "rct-other").glob("*.txt"))]
+    database = tmp_path / "review.duckdb"
+    journal = checkpoint_dir(database) / "journal.jsonl"
+    command = [sys.executable, "-c", "from extract.cli import app; app()", "update", str(database),
+               *map(str, papers), "--pipeline", "blank", "--workers", "1"]
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            if journal.exists() and journal.read_bytes().count(b"\n") >= 4:  # header + 3 papers
+                break
+            time.sleep(0.02)
+        assert process.poll() is None, "the update ended before it could be killed"
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    extracted_when_killed = journal.read_bytes().count(b"\n") - 1
+    assert 3 <= extracted_when_killed < len(papers)
+    assert snapshot(database)["documents"] == []  # nothing was written to the dataset itself
+
+    rerun = update(database, papers, pipeline="blank", nlp=nlp)
+    assert rerun.resumed == extracted_when_killed and rerun.extracted == len(papers) - extracted_when_killed
+    assert not checkpoint_dir(database).exists()
+    fresh = tmp_path / "fresh.duckdb"
+    update(fresh, papers, pipeline="blank", nlp=nlp)
+    assert snapshot(database) == snapshot(fresh)
 
 
 def test_bad_files_are_reported_by_name_and_the_update_goes_on(tmp_path, papers, nlp):

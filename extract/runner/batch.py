@@ -17,7 +17,8 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -86,7 +87,11 @@ def input_key(path: Path) -> str:
                 digest.update(chunk)
     except OSError:
         return f"unread:{path}"
-    return f"{digest.hexdigest()}:{doc_id_of(path)}"
+    return key_of(digest.hexdigest(), doc_id_of(path))
+
+
+def key_of(sha256: str, doc_id: str) -> str:
+    return f"{sha256}:{doc_id}"
 
 
 def plan(
@@ -129,9 +134,22 @@ def run_batch(
     progress: BatchProgress | None = None,
     engine_factory: Callable[[BatchOptions, int], Engine] = make_engine,
 ) -> tuple[RunSummary, RunStats]:
+    with journaled_extraction(files, out_dir, options, progress, engine_factory) as (journal, work, stats):
+        summary = write_outputs((journal.result(key) for key in work.keys), out_dir, journal.header.pipeline, work.duplicates)
+    return summary, stats
+
+
+@contextmanager
+def journaled_extraction(
+    files: list[Path],
+    out_dir: Path,
+    options: BatchOptions,
+    progress: BatchProgress | None = None,
+    engine_factory: Callable[[BatchOptions, int], Engine] = make_engine,
+) -> Iterator[tuple[Journal, Plan, RunStats]]:
+    """Extract what `out_dir`'s journal does not hold yet; the journal stays open (and locked) for reading results."""
     progress = progress or BatchProgress()
-    pipeline = describe_pipeline(options.pipeline)
-    header = JournalHeader(version=__version__, pipeline=pipeline)
+    header = JournalHeader(version=__version__, pipeline=describe_pipeline(options.pipeline))
     started = time.perf_counter()
     with Journal(out_dir / JOURNAL_NAME, header, resume=options.resume) as journal:
         work = plan(files, journal, options.max_bytes, options.retry_failed)
@@ -159,8 +177,7 @@ def run_batch(
         finally:
             stats.seconds = round(time.perf_counter() - started, 3)
             _append_stats(out_dir, stats)
-        summary = write_outputs((journal.result(key) for key in work.keys), out_dir, pipeline, work.duplicates)
-    return summary, stats
+        yield journal, work, stats
 
 
 def _extract(

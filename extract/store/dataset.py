@@ -2,9 +2,10 @@
 
 ``update`` adds the papers it has not seen, skips those whose bytes it has
 seen (SHA-256 of the file), re-reads those that changed and keeps the values
-they had as history. The whole update is one transaction: a process killed
-half way leaves the file as it was before, and running the update again does
-all of it. Studies of different papers that are one trial share a trial id
+they had as history. What it extracts is journaled beside the dataset first
+(``<database>.checkpoint/``), so an update killed while extracting loses no
+finished paper; the dataset is then written in one transaction, so a process
+killed while writing leaves the file as it was before. Studies of different papers that are one trial share a trial id
 (``dedupe.py``); reviewer judgements live in their own table (``reviews.py``)
 and re-attach to a value by its identity, so re-extraction never undoes them.
 """
@@ -13,9 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import time
-from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -24,21 +26,23 @@ import pandas as pd
 from spacy.language import Language
 
 from extract import __version__
-from extract.ingest import doc_id_of, load_document
-from extract.ingest.errors import IngestError
+from extract.ingest import doc_id_of
 from extract.paths import models_dir
-from extract.run import discover, extract_document
+from extract.run import discover
+from extract.runner.batch import DEFAULT_TIMEOUT, BatchOptions, BatchProgress, journaled_extraction, key_of, make_engine
+from extract.runner.inprocess import InProcessEngine
 from extract.schema import (
-    Document,
     DocumentError,
+    DocumentMetadata,
     DocumentResult,
+    RunStats,
     StudyIdentity,
     UpdateSummary,
     ValueRow,
 )
 from extract.store.analyses import alloantibody_table
-from extract.nlp.pipeline import build_pipeline, pipeline_description
 from extract.store.dedupe import assign_trials, study_ref
+from extract.store.journal import Journal, JournalError, StaleJournal
 
 DEFAULT_DATABASE = Path("review.duckdb")
 SCHEMA_VERSION = 1
@@ -204,31 +208,12 @@ def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
     return con.execute(sql, params or []).df()
 
 
-# ---------------------------------------------------------------- reading one paper
+# ---------------------------------------------------------------- rows from a result
 
 
-def read_paper(path: Path, nlp: Language) -> tuple[Document | None, DocumentResult]:
-    """The paper and what extraction gave; errors carry the file and a stable code, as in `msc-extract run`."""
-    started = time.perf_counter()
-    document = None
-    try:
-        document = load_document(path)
-        result = extract_document(document, nlp)
-    except IngestError as error:
-        result = _failed(path, error.code, error.message)
-    except Exception as error:  # a bug on one paper must not cost the update
-        result = _failed(path, "internal_error", f"{type(error).__name__}: {error}")
-    result.seconds = time.perf_counter() - started
-    return document, result
-
-
-def _failed(path: Path, code: str, message: str) -> DocumentResult:
-    return DocumentResult(path=str(path), doc_id=doc_id_of(path), error=DocumentError(path=str(path), code=code, message=message))
-
-
-def study_rows(document: Document, result: DocumentResult) -> pd.DataFrame:
+def study_rows(result: DocumentResult) -> pd.DataFrame:
     rows = []
-    meta = document.metadata
+    meta = result.metadata or DocumentMetadata()
     for study in result.studies:
         ref = study.reference
         if study.study_key == "":  # a trial report is known by its own title page
@@ -255,6 +240,11 @@ def value_rows(result: DocumentResult, digest: str, run_id: int) -> pd.DataFrame
 # ---------------------------------------------------------------- update
 
 
+def checkpoint_dir(database: Path | str) -> Path:
+    """Where an update journals what it extracts before it writes the dataset: `<database>.checkpoint/`."""
+    return Path(f"{database}.checkpoint")
+
+
 def update(
     database: Path | str,
     paths: Iterable[Path | str],
@@ -262,12 +252,22 @@ def update(
     reextract: bool = False,
     on_document: Callable[[str, str, str], None] | None = None,
     nlp: Language | None = None,
+    workers: int = 0,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    progress: BatchProgress | None = None,
 ) -> UpdateSummary:
-    """Bring every paper under PATHS into the dataset, in one transaction.
+    """Bring every paper under PATHS into the dataset.
 
-    ``on_document(status, doc_id, detail)`` is called after each file, with
-    status ``added``, ``changed``, ``unchanged``, ``copy`` or ``failed``. The
-    spaCy pipeline is built only when some paper needs reading.
+    Two steps. The papers the dataset lacks (new, changed, or all with
+    ``reextract``) are extracted by the batch runner, ``workers`` processes
+    (0: one per core; with ``nlp`` given, in this process with that pipeline),
+    into a journal beside the dataset: an update killed here keeps what it had
+    extracted, and the next one extracts only the rest. Then the dataset is
+    written in one transaction: killed there, it is as before. The journal is
+    removed once the dataset holds its results.
+
+    ``on_document(status, doc_id, detail)`` is called as each file is written,
+    with status ``added``, ``changed``, ``unchanged``, ``copy`` or ``failed``.
     """
     started = time.perf_counter()
     started_at = _now()
@@ -275,64 +275,107 @@ def update(
     files = discover(paths)
     con = connect(database)
     try:
-        with transaction(con):
-            updater = _Update(con, pipeline, nlp, reextract, on_document)
-            updater.summary.database = str(database)
-            updater.summary.files = len(files)
-            for path in files:
-                updater.add(path)
-            refresh_derived(con)
-            updater.finish(paths, started_at)
-            summary = updater.summary
+        digests = {path: _digest(path) for path in files}
+        known = _known_documents(con)
+        to_read = [
+            path for path in files
+            if isinstance(digests[path], str) and _needs_reading(known.get(doc_id_of(path)), digests[path], reextract)
+        ]
+        options = BatchOptions(pipeline=pipeline or "auto", workers=workers, resume=True, timeout=timeout)
+        engine = make_engine if nlp is None else (lambda _options, _workers: InProcessEngine(nlp))
+        with _checkpointed(database, to_read, options, progress, engine) as (journal, stats):
+            with transaction(con):
+                updater = _Update(con, pipeline, journal, reextract, on_document)
+                updater.summary.database = str(database)
+                updater.summary.files = len(files)
+                for path in files:
+                    updater.add(path, digests[path])
+                refresh_derived(con)
+                updater.finish(paths, started_at)
+                summary = updater.summary
+        summary.extracted, summary.resumed = (stats.processed, stats.resumed) if stats else (0, 0)
     finally:
         con.close()
+    shutil.rmtree(checkpoint_dir(database), ignore_errors=True)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+def _digest(path: Path) -> str | DocumentError:
+    try:
+        return content_hash(path.read_bytes())
+    except FileNotFoundError:
+        return DocumentError(path=str(path), code="not_found", message="no such file")
+    except OSError as error:
+        return DocumentError(path=str(path), code="unreadable", message=str(error))
+
+
+def _known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None, str]]:
+    """doc_id -> (path, content hash, status) of every paper the dataset holds."""
+    rows = con.execute("SELECT doc_id, path, content_hash, status FROM documents").fetchall()
+    return {doc_id: (path, digest, status) for doc_id, path, digest, status in rows}
+
+
+def _needs_reading(previous: tuple[str, str | None, str] | None, digest: str, reextract: bool) -> bool:
+    """Whether `_Update.add` may need this paper's extraction: all but an unchanged paper (see `_unchanged`)."""
+    return reextract or not _unchanged(previous, digest)
+
+
+def _unchanged(previous: tuple[str, str | None, str] | None, digest: str) -> bool:
+    return previous is not None and previous[1] == digest and previous[2] in ("extracted", "copy")
+
+
+@contextmanager
+def _checkpointed(database, files: list[Path], options: BatchOptions, progress, engine) -> Iterator[tuple[Journal | None, RunStats | None]]:
+    """Extract `files` into the checkpoint journal (resuming one a killed update left), and keep it open."""
+    if not files:
+        yield None, None
+        return
+    folder = checkpoint_dir(database)
+    with ExitStack() as stack:
+        try:
+            journal, _, stats = stack.enter_context(journaled_extraction(files, folder, options, progress, engine))
+        except StaleJournal:  # left by another version or pipeline: of no use to this one
+            shutil.rmtree(folder)
+            journal, _, stats = stack.enter_context(journaled_extraction(files, folder, options, progress, engine))
+        except JournalError as error:
+            raise DatasetError(f"{database}: another update is running ({error})") from error
+        yield journal, stats
 
 
 class _Update:
     """One update's state: the run, what the dataset held when it began, what this run saw."""
 
-    def __init__(self, con, pipeline, nlp, reextract, on_document):
+    def __init__(self, con, pipeline, journal: Journal | None, reextract, on_document):
         self.con = con
-        self.pipeline = pipeline
-        self.nlp = nlp
+        self.journal = journal
+        self.pipeline = journal.header.pipeline if journal is not None else f"{pipeline} (not loaded: nothing to read)"
+        self.config_pipeline = pipeline
         self.reextract = reextract
         self.report = on_document or (lambda status, doc_id, detail: None)
         self.run_id = one(con, "SELECT coalesce(max(run_id), 0) + 1 FROM runs")[0]
-        self.summary = UpdateSummary(run_id=self.run_id, version=__version__, pipeline=str(pipeline), database="", files=0)
-        rows = con.execute("SELECT doc_id, path, content_hash, status FROM documents").fetchall()
-        self.known = {doc_id: (path, digest, status) for doc_id, path, digest, status in rows}
-        self.by_hash = {digest: doc_id for doc_id, _, digest, status in rows if digest and status == "extracted"}
+        self.summary = UpdateSummary(run_id=self.run_id, version=__version__, pipeline=self.pipeline, database="", files=0)
+        self.known = _known_documents(con)
+        self.by_hash = {digest: doc_id for doc_id, (_, digest, status) in self.known.items() if digest and status == "extracted"}
         self.seen: dict[str, Path] = {}
-
-    def _nlp(self) -> Language:
-        if self.nlp is None:
-            self.nlp = build_pipeline(self.pipeline)
-        return self.nlp
 
     def _fail(self, path: Path, doc_id: str, code: str, message: str) -> None:
         error = DocumentError(path=str(path), code=code, message=message)
         self.summary.errors.append(error)
         self.report("failed", doc_id, f"{code}: {message}")
 
-    def add(self, path: Path) -> None:
+    def add(self, path: Path, digest: str | DocumentError) -> None:
         doc_id = doc_id_of(path)
         resolved = str(path.resolve())
         if doc_id in self.seen:
             self._fail(path, doc_id, "doc_id_clash", f"same file name as {self.seen[doc_id]}; rename one (a paper's id is its file name)")
             return
         self.seen[doc_id] = path
-        try:
-            digest = content_hash(path.read_bytes())
-        except FileNotFoundError:
-            self._fail(path, doc_id, "not_found", "no such file")
-            return
-        except OSError as error:
-            self._fail(path, doc_id, "unreadable", str(error))
+        if isinstance(digest, DocumentError):
+            self._fail(path, doc_id, digest.code, digest.message)
             return
         previous = self.known.get(doc_id)
-        if previous and previous[1] == digest and previous[2] in ("extracted", "copy") and not self.reextract:
+        if _unchanged(previous, digest) and not self.reextract:
             self.summary.unchanged += 1
             self.report("unchanged", doc_id, "")
             return
@@ -342,11 +385,11 @@ class _Update:
         if not previous and digest in self.by_hash:
             self._record_copy(path, doc_id, digest, self.by_hash[digest])
             return
-        document, result = read_paper(path, self._nlp())
+        result = self.journal.result(key_of(digest, doc_id))
         if result.error:
             self._record_failure(path, doc_id, digest, result.error, previous)
             return
-        self._store(document, result, digest, resolved, replacing=previous is not None and previous[2] == "extracted")
+        self._store(result, digest, resolved, replacing=previous is not None and previous[2] == "extracted")
 
     def _record_copy(self, path: Path, doc_id: str, digest: str, original: str) -> None:
         self.con.execute(
@@ -375,8 +418,8 @@ class _Update:
         self.summary.errors.append(error)
         self.report("failed", doc_id, f"{error.code}: {error.message}")
 
-    def _store(self, document: Document, result: DocumentResult, digest: str, resolved: str, replacing: bool) -> None:
-        doc_id = document.doc_id
+    def _store(self, result: DocumentResult, digest: str, resolved: str, replacing: bool) -> None:
+        doc_id = result.doc_id
         first_run = self.run_id
         if doc_id in self.known:
             first_run = one(self.con, "SELECT first_run FROM documents WHERE doc_id = ?", [doc_id])[0]
@@ -387,17 +430,17 @@ class _Update:
             self.con.execute("DELETE FROM studies WHERE doc_id = ?", [doc_id])
             self.con.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
         values = value_rows(result, digest, self.run_id)
-        _insert(self.con, "studies", study_rows(document, result))
+        _insert(self.con, "studies", study_rows(result))
         _insert(self.con, "extracted_values", values)
-        meta = document.metadata
+        meta = result.metadata or DocumentMetadata()
         self.con.execute(
             """INSERT INTO documents (doc_id, path, content_hash, format, kind, title, authors, year, doi, journal,
                                       status, characters, studies, "values", first_run, extracted_run)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'extracted', ?, ?, ?, ?, ?)""",
             [
-                doc_id, resolved, digest, document.format.value, result.kind.value if result.kind else None,
+                doc_id, resolved, digest, result.format.value if result.format else None, result.kind.value if result.kind else None,
                 meta.title, "; ".join(meta.authors) or None, meta.year, meta.doi, meta.journal,
-                len(document.text), len(result.studies), len(values), first_run, self.run_id,
+                result.characters, len(result.studies), len(values), first_run, self.run_id,
             ],
         )
         self._version(doc_id, digest, Path(resolved), "extracted", None)
@@ -415,8 +458,7 @@ class _Update:
 
     def finish(self, paths: list[Path], started_at: datetime) -> None:
         summary = self.summary
-        summary.pipeline = pipeline_description(self.nlp) if self.nlp is not None else f"{self.pipeline} (not loaded)"
-        config = {"pipeline": self.pipeline, "rules": rules_fingerprint(), "reextract": self.reextract}
+        config = {"pipeline": self.config_pipeline, "rules": rules_fingerprint(), "reextract": self.reextract}
         self.con.execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

@@ -11,7 +11,9 @@ from rich.table import Table
 from extract.run import discover
 from extract.schema import ReviewAction, UpdateSummary
 from extract.store import reviews
-from extract.store.dataset import DEFAULT_DATABASE, DatasetError, connect, frame, update as update_dataset
+from extract.runner.batch import DEFAULT_TIMEOUT
+from extract.runner.progress import RichProgress
+from extract.store.dataset import DEFAULT_DATABASE, DatasetError, checkpoint_dir, connect, frame, update as update_dataset
 from extract.store.exports import FORMATS, analyses_table, export as export_dataset
 
 console = Console(stderr=True)
@@ -32,6 +34,10 @@ def update(
     pipeline: str = typer.Option("auto", "--pipeline", help="As for `run`: auto, blank, a model name or a folder."),
     reextract: bool = typer.Option(False, "--reextract", help="Read unchanged papers again too (after new rules)."),
     strict: bool = typer.Option(False, "--strict", help="Exit non-zero if any file fails."),
+    workers: int = typer.Option(0, "--workers", "-w", min=0, help="Worker processes for the papers to read; 0 = one per core."),
+    timeout: float = typer.Option(
+        DEFAULT_TIMEOUT, "--timeout", min=0, help="Seconds one paper may take; it is then recorded as failed (timeout). 0 = no limit."
+    ),
 ) -> None:
     """Add new papers to DATABASE, skip unchanged ones, re-read changed ones (earlier values kept as history)."""
     if not discover(paths):
@@ -42,11 +48,21 @@ def update(
     def show(status: str, doc_id: str, detail: str) -> None:
         console.print(f"[{colours[status]}]{status:>9}[/] {doc_id}" + (f" · {detail}" if detail else ""))
 
+    progress = RichProgress(console)
     try:
-        summary = update_dataset(database, paths, pipeline=pipeline, reextract=reextract, on_document=show)
+        summary = update_dataset(
+            database, paths, pipeline=pipeline, reextract=reextract, on_document=show, workers=workers, timeout=timeout or None,
+            progress=progress,
+        )
     except DatasetError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2)
+    except KeyboardInterrupt:
+        console.print(f"[yellow]Interrupted: the dataset is as it was; papers already extracted are kept in"
+                      f" {checkpoint_dir(database)} and the next update will not read them again.[/yellow]")
+        raise typer.Exit(130)
+    finally:
+        progress.stop()
     _print_update(summary)
     con = _open(database, read_only=True)
     try:
@@ -60,7 +76,8 @@ def update(
 def _print_update(summary: UpdateSummary) -> None:
     Console().print(
         f"run {summary.run_id} · {summary.files} files: {len(summary.added)} added, {len(summary.changed)} changed, "
-        f"{summary.unchanged} unchanged, {len(summary.copies)} copies, {len(summary.errors)} failed in {summary.seconds:.1f}s\n"
+        f"{summary.unchanged} unchanged, {len(summary.copies)} copies, {len(summary.errors)} failed in {summary.seconds:.1f}s"
+        f" ({summary.extracted} papers extracted, {summary.resumed} taken from a killed update's checkpoint)\n"
         f"{summary.database}: {summary.documents} papers, {summary.studies} studies, {summary.trials} trials, "
         f"{summary.values} values · {summary.pipeline}"
     )

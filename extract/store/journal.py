@@ -44,6 +44,10 @@ class JournalError(Exception):
     """The journal cannot be used as asked; the message says why and what to do."""
 
 
+class StaleJournal(JournalError):
+    """The journal was written by another version or pipeline, so its results cannot be resumed."""
+
+
 class Journal:
     def __init__(self, path: Path, header: JournalHeader, resume: bool):
         self.path = path
@@ -54,7 +58,11 @@ class Journal:
         self._file: BinaryIO = open(path, "a+b")
         self._lock()
         if resume and self._file.seek(0, os.SEEK_END) > 0:
-            self._load()
+            try:
+                self._load()
+            except JournalError:
+                self._file.close()
+                raise
         else:
             self._file.truncate(0)
             self._append_line(header.model_dump_json())
@@ -117,7 +125,7 @@ class Journal:
                 if number == 1:
                     found = JournalHeader.model_validate_json(line)
                     if found != self.header:
-                        raise JournalError(
+                        raise StaleJournal(
                             f"{self.path} was written by msc-extract {found.version} with pipeline '{found.pipeline}', "
                             f"not {self.header.version} with '{self.header.pipeline}': run without --resume, or use another --out"
                         )
