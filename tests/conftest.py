@@ -32,3 +32,29 @@ def negative_control_texts() -> list[Path]:
     full = SHARED / "rct-fulltext" / "other"
     folder = full if full.is_dir() else ROOT / "tests" / "data" / "rct-other"
     return sorted(folder.glob("*.txt"))
+
+
+def kill_after_journaled(command: list[str], journal: Path, documents: int) -> int:
+    """Run an msc-extract command and SIGKILL it, with its worker processes, once `journal` holds
+    `documents` results; return how many it held then (a kill can land mid-write)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "extract.cli", *command],
+        cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            if journal.exists() and journal.read_bytes().count(b"\n") >= documents + 1:  # the header, then one line each
+                break
+            time.sleep(0.02)
+        assert process.poll() is None, f"{command[0]} ended before it could be killed"
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    return journal.read_bytes().count(b"\n") - 1

@@ -8,7 +8,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -19,7 +18,7 @@ from extract.schema import ReviewAction
 from extract.store import reviews
 from extract.store.dataset import DatasetError, checkpoint_dir, connect, update, value_id
 
-from conftest import REVIEW_000, REVIEW_004, ROOT, TRIAL_DISC, TRIAL_FECAL
+from conftest import REVIEW_000, REVIEW_004, ROOT, TRIAL_DISC, TRIAL_FECAL, kill_after_journaled
 
 TRIAL_DISC_JATS = ROOT / "tests" / "data" / "same-trial" / "PMC5009698_jats.md"
 # Tables whose content is the dataset; `runs` only logs that an update happened.
@@ -211,21 +210,8 @@ def test_an_update_killed_midway_leaves_the_dataset_as_before_and_a_rerun_comple
 def test_an_update_killed_while_extracting_resumes_from_its_checkpoint(tmp_path, nlp):
     papers = [TRIAL_DISC, TRIAL_FECAL, *sorted((ROOT / "tests" / "data" / "rct-other").glob("*.txt"))]
     database = tmp_path / "review.duckdb"
-    journal = checkpoint_dir(database) / "journal.jsonl"
-    command = [sys.executable, "-c", "from extract.cli import app; app()", "update", str(database),
-               *map(str, papers), "--pipeline", "blank", "--workers", "1"]
-    process = subprocess.Popen(command, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            if journal.exists() and journal.read_bytes().count(b"\n") >= 4:  # header + 3 papers
-                break
-            time.sleep(0.02)
-        assert process.poll() is None, "the update ended before it could be killed"
-    finally:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    extracted_when_killed = journal.read_bytes().count(b"\n") - 1
+    command = ["update", str(database), *map(str, papers), "--pipeline", "blank", "--workers", "1"]
+    extracted_when_killed = kill_after_journaled(command, checkpoint_dir(database) / "journal.jsonl", documents=3)
     assert 3 <= extracted_when_killed < len(papers)
     assert snapshot(database)["documents"] == []  # nothing was written to the dataset itself
 

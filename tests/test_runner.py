@@ -9,12 +9,9 @@ plus renamed copies where a batch must last long enough to be killed.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +20,7 @@ from extract.run import discover
 from extract.runner.batch import BatchOptions, run_batch
 from extract.store.outputs import OUTPUT_FILES
 
-from conftest import CORPUS, ROOT, TRIAL_DISC
+from conftest import CORPUS, ROOT, TRIAL_DISC, kill_after_journaled
 
 RCT_SAMPLE = ROOT / "tests" / "data" / "rct-other"
 
@@ -75,21 +72,7 @@ def test_reference_output_holds_the_bundled_papers_studies(reference):
 def test_killed_batch_resumes_with_only_the_rest_and_the_same_output(inputs, reference, tmp_path):
     out = tmp_path / "out"
     command = [sys.executable, "-m", "extract.cli", "run", *map(str, inputs), "--out", str(out), "--pipeline", "blank"]
-    batch = subprocess.Popen(
-        [*command, "--workers", "1"], cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    journal = out / "journal.jsonl"
-    deadline = time.monotonic() + 120
-    try:
-        while time.monotonic() < deadline and batch.poll() is None:
-            if journal.exists() and journal.read_bytes().count(b"\n") >= 6:  # header + 5 documents
-                break
-            time.sleep(0.02)
-        assert batch.poll() is None, "the batch ended before it could be killed"
-    finally:
-        os.killpg(batch.pid, signal.SIGKILL)  # the command and its worker processes, mid-write or not
-        batch.wait()
-    done_when_killed = journal.read_bytes().count(b"\n") - 1
+    done_when_killed = kill_after_journaled([*command[3:], "--workers", "1"], out / "journal.jsonl", documents=5)
     assert 5 <= done_when_killed < len(inputs)
     assert not (out / "summary.json").exists()
 
