@@ -81,9 +81,10 @@ class DaskEngine:
         while True:
             try:
                 done = wait(list(self._futures.values()), timeout=POLL_SECONDS if self.timeout else None, return_when="FIRST_COMPLETED")
-                return self._reply(min(done.done, key=lambda future: self._order[future.key]))
             except TimeoutError:  # nothing finished in this poll: is anything overdue?
-                pass
+                done = None
+            if done is not None:
+                return self._reply(min(done.done, key=lambda future: self._order[future.key]))
             overdue = self._overdue()
             if overdue is not None:
                 return overdue

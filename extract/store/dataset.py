@@ -5,8 +5,8 @@ seen (SHA-256 of the file), re-reads those that changed and keeps the values
 they had as history. What it extracts is journaled beside the dataset first
 (``<database>.checkpoint/``), so an update killed while extracting loses no
 finished paper; the dataset is then written in one transaction, so a process
-killed while writing leaves the file as it was before. Studies of different papers that are one trial share a trial id
-(``dedupe.py``); reviewer judgements live in their own table (``reviews.py``)
+killed while writing leaves the file as it was before. Studies of different
+papers that are one trial share a trial id (``dedupe.py``); reviewer judgements live in their own table (``reviews.py``)
 and re-attach to a value by its identity, so re-extraction never undoes them.
 """
 
@@ -277,9 +277,10 @@ def update(
     try:
         digests = {path: _digest(path) for path in files}
         known = _known_documents(con)
+        # Every paper `_Update.add` may need the extraction of: all but the unchanged ones.
         to_read = [
             path for path in files
-            if isinstance(digests[path], str) and _needs_reading(known.get(doc_id_of(path)), digests[path], reextract)
+            if isinstance(digests[path], str) and (reextract or not _unchanged(known.get(doc_id_of(path)), digests[path]))
         ]
         options = BatchOptions(pipeline=pipeline or "auto", workers=workers, resume=True, timeout=timeout)
         engine = make_engine if nlp is None else (lambda _options, _workers: InProcessEngine(nlp))
@@ -314,11 +315,6 @@ def _known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str
     """doc_id -> (path, content hash, status) of every paper the dataset holds."""
     rows = con.execute("SELECT doc_id, path, content_hash, status FROM documents").fetchall()
     return {doc_id: (path, digest, status) for doc_id, path, digest, status in rows}
-
-
-def _needs_reading(previous: tuple[str, str | None, str] | None, digest: str, reextract: bool) -> bool:
-    """Whether `_Update.add` may need this paper's extraction: all but an unchanged paper (see `_unchanged`)."""
-    return reextract or not _unchanged(previous, digest)
 
 
 def _unchanged(previous: tuple[str, str | None, str] | None, digest: str) -> bool:
@@ -385,7 +381,11 @@ class _Update:
         if not previous and digest in self.by_hash:
             self._record_copy(path, doc_id, digest, self.by_hash[digest])
             return
-        result = self.journal.result(key_of(digest, doc_id))
+        key = key_of(digest, doc_id)
+        if self.journal is None or key not in self.journal:  # changed or removed since it was hashed
+            self._fail(path, doc_id, "not_found", "the file changed or went away while the update was reading it")
+            return
+        result = self.journal.result(key)
         if result.error:
             self._record_failure(path, doc_id, digest, result.error, previous)
             return
