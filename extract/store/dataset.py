@@ -286,7 +286,7 @@ def update(
         engine = make_engine if nlp is None else (lambda _options, _workers: InProcessEngine(nlp))
         with _checkpointed(database, to_read, options, progress, engine) as (journal, stats):
             with transaction(con):
-                updater = _Update(con, pipeline, journal, reextract, on_document)
+                updater = _Update(con, known, pipeline, journal, reextract, on_document)
                 updater.summary.database = str(database)
                 updater.summary.files = len(files)
                 for path in files:
@@ -342,7 +342,7 @@ def _checkpointed(database, files: list[Path], options: BatchOptions, progress, 
 class _Update:
     """One update's state: the run, what the dataset held when it began, what this run saw."""
 
-    def __init__(self, con, pipeline, journal: Journal | None, reextract, on_document):
+    def __init__(self, con, known, pipeline, journal: Journal | None, reextract, on_document):
         self.con = con
         self.journal = journal
         self.pipeline = journal.header.pipeline if journal is not None else f"{pipeline} (not loaded: nothing to read)"
@@ -351,7 +351,7 @@ class _Update:
         self.report = on_document or (lambda status, doc_id, detail: None)
         self.run_id = one(con, "SELECT coalesce(max(run_id), 0) + 1 FROM runs")[0]
         self.summary = UpdateSummary(run_id=self.run_id, version=__version__, pipeline=self.pipeline, database="", files=0)
-        self.known = _known_documents(con)
+        self.known = dict(known)  # what the dataset held when the update began; grows as papers are stored
         self.by_hash = {digest: doc_id for doc_id, (_, digest, status) in self.known.items() if digest and status == "extracted"}
         self.seen: dict[str, Path] = {}
 
