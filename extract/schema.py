@@ -341,6 +341,9 @@ class FieldMention(BaseModel):
     start: int
     end: int
     text: str
+    # ConText categories whose scope covers the mention (models/context/rules.jsonl): PRECLINICAL,
+    # HYPOTHETICAL, BACKGROUND, NEGATED, LAB ...
+    context: list[str] = Field(default_factory=list)
 
 
 class Sentence(BaseModel):

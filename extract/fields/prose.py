@@ -22,7 +22,9 @@ from extract.fields.reading import SentenceReader, SentenceText
 from extract.fields.safety import safety_mentions
 from extract.fields.sample_size import sample_size_mentions
 from extract.paths import load_lexicon
+from extract.nlp.context import ContextEngine, Modifier
 from extract.nlp.field_matcher import SPAN_KEY
+from extract.nlp.text import text_for_nlp
 from extract.normalize.citations import find_citation_groups
 from extract.schema import CitationMention, Document, FieldMention, Paragraph, SectionKind, Sentence
 
@@ -48,13 +50,22 @@ def _context_cues(category: str) -> re.Pattern[str]:
 
 
 def has_context(sentence: str, category: str) -> bool:
-    """Whether a sentence carries a cue of a context category of models/lexicons/context.json."""
+    """Whether a sentence carries a cue of a sentence category of models/lexicons/context.json."""
     return _context_cues(category).search(sentence.lower()) is not None
 
 
-def _judged_context(text: str, category: str, targets: bool) -> bool | None:
-    # As in medspaCy, context modifies targets: with no mention and no citation there is nothing to judge.
-    return has_context(text, category) if targets else None
+def _sentence_modifiers(doc: Doc, sent, text: str, targets: bool, context: ContextEngine) -> list[Modifier] | None:
+    """The sentence's ConText modifiers, in document-free offsets (into `text`); None: nothing to judge.
+
+    As in medspaCy, context modifies targets: a sentence with no mention and no citation is not judged.
+    """
+    if not targets:
+        return None
+    judged = (doc._.context_modifiers or {}).get(sent.start_char)
+    if judged is None:
+        return context.modifiers(text)
+    return [Modifier(m.rule, m.start - sent.start_char, m.end - sent.start_char,
+                     m.scope_start - sent.start_char, m.scope_end - sent.start_char) for m in judged]
 
 
 def readable_paragraphs(document: Document) -> list[Paragraph]:
@@ -67,9 +78,10 @@ def readable_paragraphs(document: Document) -> list[Paragraph]:
 
 def read_sentences(document: Document, nlp: Language) -> list[Sentence]:
     paragraphs = readable_paragraphs(document)
-    docs = list(nlp.pipe(document.text[p.start : p.end] for p in paragraphs))
+    docs = list(nlp.pipe(text_for_nlp(document.text[p.start : p.end]) for p in paragraphs))
     long_forms = _long_forms(docs)
     abbreviation_values = _abbreviation_values(long_forms, nlp)
+    context = nlp.get_pipe("msc_context").engine
     sentences: list[Sentence] = []
     for paragraph, doc in zip(paragraphs, docs):
         previous = ""
@@ -79,12 +91,14 @@ def read_sentences(document: Document, nlp: Language) -> list[Sentence]:
             if not text.strip():
                 continue
             reading = SentenceText(text, paragraph.start + sent.start_char, previous, long_forms, paragraph.section_kind)
-            sentences.append(_sentence(len(sentences), paragraph, doc, sent, reading, abbreviation_values))
+            sentences.append(_sentence(len(sentences), paragraph, doc, sent, reading, abbreviation_values, context))
             previous = text
     return sentences
 
 
-def _sentence(index: int, paragraph: Paragraph, doc: Doc, sent, reading: SentenceText, abbreviation_values) -> Sentence:
+def _sentence(
+    index: int, paragraph: Paragraph, doc: Doc, sent, reading: SentenceText, abbreviation_values, context: ContextEngine
+) -> Sentence:
     text = reading.text
     offset = paragraph.start
     mentions = [
@@ -114,6 +128,11 @@ def _sentence(index: int, paragraph: Paragraph, doc: Doc, sent, reading: Sentenc
         for g in find_citation_groups(text, offset + sent.start_char)
     ]
     targets = bool(mentions or citations)
+    modifiers = _sentence_modifiers(doc, sent, text, targets, context)
+    for mention in mentions:
+        begin, end = mention.start - reading.start, mention.end - reading.start
+        mention.context = sorted({m.category for m in modifiers or () if m.covers(begin, end, mention.field)})
+    categories = {m.category for m in modifiers} if modifiers is not None else None
     return Sentence(
         index=index,
         start=offset + sent.start_char,
@@ -123,9 +142,9 @@ def _sentence(index: int, paragraph: Paragraph, doc: Doc, sent, reading: Sentenc
         section_kind=paragraph.section_kind,
         citations=citations,
         mentions=sorted(mentions, key=lambda m: m.start),
-        preclinical=_judged_context(text, "preclinical", targets),
-        hypothetical=_judged_context(text, "hypothetical", targets),
-        clinical=_judged_context(text, "clinical", targets),
+        preclinical=None if categories is None else "PRECLINICAL" in categories,
+        hypothetical=None if categories is None else "HYPOTHETICAL" in categories,
+        clinical=has_context(text, "clinical") if targets else None,
     )
 
 

@@ -16,6 +16,7 @@ from spacy.language import Language
 
 from extract.paths import load_lexicon
 from extract.nlp.field_matcher import SPAN_KEY
+from extract.nlp.text import text_for_nlp
 from extract.normalize.citations import find_citation_groups
 from extract.schema import Document, Evidence, ExtractedValue, Table, TableCell, TableStudyRow
 
@@ -98,7 +99,7 @@ def _read_cell(field: str, text: str, header: str, matcher, nlp: Language, extra
         return extra_readers[field](text, header)
     if field in VERBATIM_FIELDS:
         return [(text, f"table.{field}.verbatim")]
-    doc = matcher(nlp.make_doc(text))
+    doc = matcher(nlp.make_doc(text_for_nlp(text)))
     found: list[tuple[str, str]] = []
     for span in doc.spans[SPAN_KEY]:
         span_field, value = span.label_.split("=", 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from extract.ingest.sections import classify_heading
-from extract.schema import Document, DocumentFormat, DocumentMetadata, Paragraph, Section
+from extract.schema import Document, DocumentFormat, DocumentMetadata, Paragraph, Section, SectionKind
 
 HEADER = re.compile(r"^[ \t]*((?:ABSTRACT|BODY)(?:\.[^\n:]*)?|TITLE):[ \t]*", re.MULTILINE)
 
@@ -25,8 +25,9 @@ def parse_evidence_inference(text: str, doc_id: str, path: str) -> Document:
         body_end = following.start() if following else len(text)
         if name == "TITLE":
             title = " ".join(text[body_start:body_end].split()) or None
-            continue
-        kind = classify_heading(name)
+        # The title is read as prose too: it is often the only place that names the source,
+        # the donor type or the phase ("Autologous ... Phase IIb").
+        kind = SectionKind.front if name == "TITLE" else classify_heading(name)
         sections.append(Section(title=name, kind=kind, start=header.start(), end=body_end))
         position = body_start
         for line in text[body_start:body_end].splitlines(keepends=True):

@@ -76,11 +76,15 @@ def _usable_mentions(sentence: Sentence, review: bool = False) -> list[FieldMent
 
     A list is several values of one field before one citation ("from BM, AT,
     UC or WJ [1-4]"); values that each precede their own citation are a
-    study-by-study account, not a list.
+    study-by-study account, not a list. In a review a preclinical or
+    hypothetical sentence names no study; in a primary paper each mention is
+    judged by the ConText modifiers whose scope covers it.
     """
-    if sentence.preclinical or sentence.hypothetical:
+    if review and (sentence.preclinical or sentence.hypothetical):
         return []
     limit = _discourse()["enumeration_limit"]
+    stacking = set() if review else set(_discourse()["stacking_fields"])
+    not_this_trial = set() if review else set(_discourse()["not_this_trial"])
     excluded = set(_discourse()["primary_only_fields"]) if review else set()
     distinct: dict[tuple[str, int], set[str]] = defaultdict(set)
     for mention in sentence.mentions:
@@ -89,7 +93,9 @@ def _usable_mentions(sentence: Sentence, review: bool = False) -> list[FieldMent
     return [
         m
         for m in sentence.mentions
-        if m.field not in excluded and (m.field in LIST_FIELDS or len(distinct[m.field, _slot(sentence, m)]) < limit)
+        if m.field not in excluded
+        and not not_this_trial.intersection(m.context)
+        and (m.field in LIST_FIELDS or m.field in stacking or len(distinct[m.field, _slot(sentence, m)]) < limit)
     ]
 
 

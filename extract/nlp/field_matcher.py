@@ -15,9 +15,12 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from extract.nlp.patterns import FieldRule, load_rules
+from extract.nlp.patterns import FieldRule, load_rules, phrase_variants
 
 SPAN_KEY = "fields"
+# Fields whose values stack on the same words: "randomized, double-blind, placebo-controlled"
+# is RCT and double-blind and placebo-controlled, not the longest of the three.
+STACKING_FIELDS = frozenset({"design"})
 
 
 class FieldMatcher:
@@ -33,7 +36,8 @@ class FieldMatcher:
         self._words_read: set[int] = set()
         for rule in rules:
             if rule.phrases:
-                self.phrase_matcher.add(rule.rule, list(nlp.tokenizer.pipe(rule.phrases)))
+                variants = [v for phrase in rule.phrases for v in phrase_variants(phrase, rule.suffixes)]
+                self.phrase_matcher.add(rule.rule, list(nlp.tokenizer.pipe(variants)))
             if rule.pattern and (one_token := _one_token_regex(rule.pattern)) is not None:
                 regex, lower = one_token
                 self.word_regexes.append((rule.rule, re.compile(regex), lower))
@@ -47,8 +51,12 @@ class FieldMatcher:
         by_field: dict[str, list[Span]] = {}
         for rule_id, start, end in self._matches(doc):
             rule = self.rules[rule_id]
+            if (rule.not_after or rule.not_before) and _excluded_by_neighbours(rule, doc, start, end):
+                continue
             span = Span(doc, start, end, label=rule.label, span_id=rule.rule)
-            by_field.setdefault(rule.field, []).append(span)
+            # Phases stay one group: "phase I/II" is not also "phase I".
+            group = f"{rule.field}:{rule.value.split()[0]}" if rule.field in STACKING_FIELDS else rule.field
+            by_field.setdefault(group, []).append(span)
         spans: list[Span] = []
         for field_spans in by_field.values():
             # Within one field the longest reading wins ("umbilical cord blood" is cord blood).
@@ -82,6 +90,19 @@ class FieldMatcher:
         rules = tuple(rule_id for rule_id, regex, lower in self.word_regexes if regex.search(lowered if lower else word))
         if rules:
             self._rules_of_word[orth] = rules
+
+
+def _neighbour_is(words: list[str], token) -> bool:
+    return token.lower_ in words or ("<number>" in words and token.like_num)
+
+
+def _excluded_by_neighbours(rule: FieldRule, doc: Doc, start: int, end: int) -> bool:
+    """A neighbouring word turns the match into something else ("stage IV", "MSC 7510")."""
+    before = doc[start - 1] if start > 0 else None
+    after = doc[end] if end < len(doc) else None
+    return (before is not None and _neighbour_is(rule.not_after, before)) or (
+        after is not None and _neighbour_is(rule.not_before, after)
+    )
 
 
 def _any_of(regexes: list[re.Pattern[str]]) -> re.Pattern[str]:

@@ -3,11 +3,21 @@
 A rule names the field and normalised value it recognises, its own id (which
 travels with every value as evidence), and either `phrases` (matched on
 lowercase text, tokenised like the document) or a spaCy token `pattern`.
+
+A phrase is written once: its spelling variants are made when the rules are
+loaded (`phrase_variants`): the joins between its words may be a space, a
+hyphen or nothing ("intra-articular", "intra articular", "intraarticular"),
+and each of the rule's `suffixes` may be glued to its last word, as papers
+write compounds ("Wharton's jelly-derived"). `not_after`/`not_before` name
+neighbouring words that make a match something else ("stage IV" is no route;
+"MSC 7510" is a mail stop): lowercase words, or `<number>`.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -21,10 +31,36 @@ class FieldRule(BaseModel):
     value: str
     phrases: list[str] = Field(default_factory=list)
     pattern: list[dict] | None = None
+    suffixes: list[str] = Field(default_factory=list)
+    not_after: list[str] = Field(default_factory=list)
+    not_before: list[str] = Field(default_factory=list)
 
     @property
     def label(self) -> str:
         return f"{self.field}={self.value}"
+
+
+# A phrase with more joins than this keeps its written joins plus all-space and all-hyphen forms:
+# 3**n variants grow fast, and long phrases are rarely re-hyphenated word by word.
+_MAX_FREE_JOINS = 4
+_JOIN = re.compile(r"[ -]")
+
+
+def phrase_variants(phrase: str, suffixes: list[str] = ()) -> list[str]:
+    """Every spelling of `phrase` with its joins as space, hyphen or nothing, each with each suffix glued on."""
+    words = _JOIN.split(phrase.strip())
+    joins = _JOIN.findall(phrase.strip())
+    if len(joins) <= _MAX_FREE_JOINS:
+        join_choices = itertools.product((" ", "-", ""), repeat=len(joins))
+    else:
+        join_choices = iter([tuple(joins), (" ",) * len(joins), ("-",) * len(joins)])
+    variants: list[str] = []
+    for choice in join_choices:
+        text = words[0] + "".join(j + w for j, w in zip(choice, words[1:]))
+        for suffix in ("", *suffixes):
+            if text + suffix not in variants:
+                variants.append(text + suffix)
+    return variants
 
 
 def load_rules(directory: Path | None = None) -> list[FieldRule]:

@@ -14,6 +14,7 @@ import spacy
 from spacy.language import Language
 
 import extract.nlp.abbreviations  # noqa: F401  (registers msc_abbreviation_definitions)
+import extract.nlp.context  # noqa: F401  (registers msc_context)
 import extract.nlp.field_matcher  # noqa: F401  (registers msc_field_matcher)
 import extract.nlp.sentences  # noqa: F401  (registers msc_array_sentencizer)
 
@@ -54,6 +55,7 @@ def build_pipeline(name: str | None = "auto") -> Language:
     # scispaCy's detector, definitions only (extract/nlp/abbreviations.py).
     nlp.add_pipe("msc_abbreviation_definitions", name="abbreviation_detector")
     nlp.add_pipe("msc_field_matcher")
+    nlp.add_pipe("msc_context")  # ConText modifiers of the matcher's spans (extract/nlp/context.py)
     nlp.meta["msc_extract_base"] = resolved
     return nlp
 

@@ -34,7 +34,16 @@ def load_gold(path: Path | str) -> pd.DataFrame:
     missing = {"doc_id", "field", "value"} - set(frame.columns)
     if missing:
         raise ValueError(f"gold is missing columns {sorted(missing)}")
-    return _normalise(frame, GOLD_COLUMNS)
+    frame = _normalise(frame, GOLD_COLUMNS)
+    # A gold file with its header only says "this paper states no value": the paper is still
+    # judged, and everything predicted for it is a false positive.
+    frame.attrs["documents"] = sorted({f.stem for f in files} | set(frame["doc_id"]))
+    return frame
+
+
+def gold_documents(gold: pd.DataFrame) -> set[str]:
+    """The documents a gold table judges: those with rows, and those whose gold file has none."""
+    return set(gold.attrs.get("documents", ())) | set(gold["doc_id"])
 
 
 def load_predictions(path: Path | str) -> pd.DataFrame:
@@ -51,5 +60,5 @@ def load_predictions(path: Path | str) -> pd.DataFrame:
     return _normalise(frame, PRED_COLUMNS)
 
 
-def restrict_to_gold_documents(pred: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
-    return pred[pred["doc_id"].isin(set(gold["doc_id"]))].reset_index(drop=True)
+def restrict_to_gold_documents(pred: pd.DataFrame, documents: set[str]) -> pd.DataFrame:
+    return pred[pred["doc_id"].isin(documents)].reset_index(drop=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from extract.score.gold import load_gold, load_predictions, restrict_to_gold_documents
+from extract.score.gold import gold_documents, load_gold, load_predictions, restrict_to_gold_documents
 from extract.score.headline import headline_figures, load_headlines
 from extract.score.match import lenient_match, one_to_one, strict_match
 from extract.score.scope import GoldScope, load_scopes, scoped_predictions, second_view
@@ -143,6 +143,13 @@ def score_mode(
     return ModeScore(mode=mode, fields=field_scores, micro=micro, macro=macro)
 
 
+def _view_frames(pred: pd.DataFrame, gold: pd.DataFrame, scope: GoldScope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    view_gold, view_pred = second_view(pred, gold, scope)
+    # pandas carries `attrs` through a filter: the view judges its own documents, not the whole gold's.
+    view_gold.attrs = {}
+    return view_gold, view_pred
+
+
 def score_frames(
     gold: pd.DataFrame,
     pred: pd.DataFrame,
@@ -152,14 +159,15 @@ def score_frames(
     pred_label: str = "",
     scopes: dict[str, GoldScope] | None = None,
 ) -> ScoreReport:
-    scopes = {d: s for d, s in (scopes or {}).items() if d in set(gold["doc_id"])}
+    documents = gold_documents(gold)
+    scopes = {d: s for d, s in (scopes or {}).items() if d in documents}
     gold = dedupe(gold)
-    pred_rows = restrict_to_gold_documents(pred, gold)
+    pred_rows = restrict_to_gold_documents(pred, documents)
     views = [
         ScoreView(
             name=scope.second_view or f"{scope.doc_id} beyond its gold's evidence",
             about=scope.about,
-            report=score_frames(*second_view(pred_rows, gold, scope), resamples, seed, gold_label, pred_label),
+            report=score_frames(*_view_frames(pred_rows, gold, scope), resamples, seed, gold_label, pred_label),
         )
         for scope in scopes.values()
     ]
@@ -186,7 +194,7 @@ def score_frames(
             per_document.append(DocumentFieldCounts(doc_id=doc, mode=mode, field=field,
                                                     tp=int(c.tp), fp=int(c.fp), fn=int(c.fn)))
     return ScoreReport(
-        gold=gold_label, pred=pred_label, documents=sorted(set(gold["doc_id"])),
+        gold=gold_label, pred=pred_label, documents=sorted(documents),
         gold_values=len(gold), pred_rows=len(pred_rows), pred_values=len(pred),
         resamples=resamples, seed=seed, strict=modes["strict"], lenient=modes["lenient"],
         per_document=per_document, errors=errors, unscored_rows=unscored,

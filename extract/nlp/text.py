@@ -1,0 +1,24 @@
+"""The text the NLP stage reads: the paper's own characters, with dash variants made one.
+
+Papers write the hyphen of "intra-articular" as U+2010, U+2011 or a minus sign
+as often as the ASCII hyphen; rules should not have to list every variant.
+Each character is replaced by one character, so offsets into the paper stay
+exact and evidence is still sliced from the paper's own text.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HYPHENS = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2043\ufe63\uff0d"})
+# An en or em dash, or a minus sign, between two letters joins a compound ("marrow–derived");
+# between digits it is a range ("0.5–1.0") and stays as written.
+_DASH_IN_WORD = re.compile(r"(?<=[^\W\d_])[\u2013\u2014\u2212](?=[^\W\d_])")
+
+
+def text_for_nlp(text: str) -> str:
+    """`text` with hyphen look-alikes as '-', of exactly the same length."""
+    text = text.translate(_HYPHENS)
+    if "\u2013" in text or "\u2014" in text or "\u2212" in text:
+        text = _DASH_IN_WORD.sub("-", text)
+    return text
