@@ -171,6 +171,10 @@ class ExtractedValue(BaseModel):
     value: str
     """The serialised form of FIELD_GUIDE.md (lowercase code or key=value;...)."""
     evidence: Evidence
+    confidence: float | None = None
+    """How sure the reading is (0-1), from where the value is stated and how often (extract/link/trial.py)."""
+    evidence_rank: int | None = None
+    """1 for the best of the sentences that state this value; the others follow."""
 
 
 class StudyReference(BaseModel):
@@ -213,6 +217,8 @@ class ValueRow(BaseModel):
     section: str | None = None
     rule: str
     evidence_kind: Literal["sentence", "table_cell"] = "sentence"
+    confidence: float | None = None
+    evidence_rank: int | None = None
 
     @classmethod
     def from_value(cls, study: Study, value: ExtractedValue) -> "ValueRow":
@@ -230,6 +236,8 @@ class ValueRow(BaseModel):
             section=ev.section,
             rule=ev.rule,
             evidence_kind=ev.kind,
+            confidence=value.confidence,
+            evidence_rank=value.evidence_rank,
         )
 
 

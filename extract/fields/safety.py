@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from extract.fields.reading import SentenceText, cue_pattern, passes_gate
+from extract.fields.reading import SentenceText, cue_pattern, has_cue, passes_gate
 from extract.paths import load_lexicon
 from extract.schema import FieldMention
 
@@ -41,6 +41,9 @@ def safety_mentions(sentence: SentenceText) -> list[FieldMention]:
     if sentence.section_kind.value not in _lexicon()["sections"]:
         return []
     if not passes_gate(sentence.text.lower(), LEXICON, "cues"):
+        return []
+    # A finding says what happened to the patients; a plan or a description of a disease says nothing of that.
+    if not has_cue(sentence.text, LEXICON, "finding_cues") or has_cue(sentence.text, LEXICON, "plan_cues"):
         return []
     found = list(cue_pattern(LEXICON, "cues").finditer(sentence.text))
     if not found:

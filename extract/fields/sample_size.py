@@ -36,13 +36,24 @@ def _group(text: str, begin: int, end: int) -> str:
         return "treated"
     if control > treated:
         return "control"
+    if any(re.search(p, text[end:], re.IGNORECASE) for p in _lexicon()["control_after"]):
+        return "control"
     if any(re.search(p, text[end:], re.IGNORECASE) for p in _lexicon()["treated_after"]):
         return "treated"
     return "total"
 
 
+def _single_case(sentence: SentenceText) -> list[FieldMention]:
+    for pattern in _lexicon()["single_case_cues"]:
+        if (found := re.search(pattern, sentence.text, re.IGNORECASE)) is not None:
+            return [sentence.mention("sample_size", "total=1", f"{RULE}:single_case", found.start(), found.end())]
+    return []
+
+
 def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
     text = sentence.text
+    if "case" in text.lower() and (single := _single_case(sentence)):
+        return single
     if not has_cue(text, LEXICON, "enrolment_cues") or not passes_gate(text.lower(), LEXICON, "counts"):
         return []
     breakdown = set(_lexicon()["breakdown_nouns"])
@@ -53,5 +64,7 @@ def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
             continue
         if any(re.search(p, words, re.IGNORECASE) for p in _lexicon()["not_head_counts"]):
             continue
+        if re.search(_lexicon()["after_a_percentage"], text[max(0, begin - 12) : begin]):
+            continue  # "35% (n = 8)": patients with an outcome
         mentions.append(sentence.mention("sample_size", f"{_group(text, begin, end)}={count}", RULE, begin, end))
     return mentions

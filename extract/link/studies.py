@@ -16,6 +16,7 @@ from collections import defaultdict
 from functools import cache
 
 from extract.link.authors import cite_named_authors
+from extract.link.trial import read_trial, speaks_of_trial
 from extract.paths import load_lexicon
 from extract.schema import (
     Document,
@@ -106,10 +107,11 @@ def link_primary(document: Document, sentences: list[Sentence]) -> list[Study]:
     """One study: the paper's own trial, read where the paper describes it."""
     study = Study(doc_id=document.doc_id, study_key="", kind=DocumentKind.primary)
     for sentence in sentences:
-        if sentence.section_kind not in PRIMARY_SECTIONS or sentence.citations:
+        # A sentence that cites others speaks of their work, unless it says what this trial did.
+        if sentence.section_kind not in PRIMARY_SECTIONS or (sentence.citations and not speaks_of_trial(sentence)):
             continue
         study.values.extend(_value(document, sentence, m) for m in _usable_mentions(sentence))
-    return [study] if study.values else []
+    return [read_trial(document, study, sentences)] if study.values else []
 
 
 # ---------------------------------------------------------------- reviews

@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from extract.nlp.patterns import FieldRule, load_rules, phrase_variants
+from extract.nlp.text import text_for_nlp
 
 SPAN_KEY = "fields"
 # Fields whose values stack on the same words: "randomized, double-blind, placebo-controlled"
@@ -36,7 +37,7 @@ class FieldMatcher:
         self._words_read: set[int] = set()
         for rule in rules:
             if rule.phrases:
-                variants = [v for phrase in rule.phrases for v in phrase_variants(phrase, rule.suffixes)]
+                variants = [text_for_nlp(v) for phrase in rule.phrases for v in phrase_variants(phrase, rule.suffixes)]
                 self.phrase_matcher.add(rule.rule, list(nlp.tokenizer.pipe(variants)))
             if rule.pattern and (one_token := _one_token_regex(rule.pattern)) is not None:
                 regex, lower = one_token

@@ -56,6 +56,9 @@ def phrase_variants(phrase: str, suffixes: list[str] = ()) -> list[str]:
         join_choices = iter([tuple(joins), (" ",) * len(joins), ("-",) * len(joins)])
     variants: list[str] = []
     for choice in join_choices:
+        # Short parts are never run together: "phase i-ii" must not become "phase iii".
+        if any(j == "" and (len(a) < 3 or len(b) < 3) for j, a, b in zip(choice, words, words[1:])):
+            continue
         text = words[0] + "".join(j + w for j, w in zip(choice, words[1:]))
         for suffix in ("", *suffixes):
             if text + suffix not in variants:

@@ -206,7 +206,8 @@ def _sample_patterns() -> tuple[re.Pattern[str], ...]:
     abbreviation = r"(?P<abbr>[A-Z][A-Z0-9-]{1,9})(?![\w-])"
     return (
         re.compile(rf"(?<![\w])[nN]\s*=\s*(?P<n>{_INTEGER})"),
-        re.compile(rf"(?P<n>{count})\s+(?:[\w-]{{1,40}}\s+){{0,2}}?{_patient_noun()}"),
+        # "Thirty (30) patients", "twenty-five (25) subjects": the figure in brackets repeats the word.
+        re.compile(rf"(?P<n>{count})\s+(?:\(\s*\d+\s*\)\s+)?(?:[\w'-]{{1,40}}\s+){{0,3}}?{_patient_noun()}"),
         re.compile(rf"(?P<n>{_INTEGER})\s+{abbreviation}"),
     )
 

@@ -56,10 +56,14 @@ def _atoms_equal(gold: str, pred: str, lenient: bool) -> bool:
     return gold.strip() == pred.strip()
 
 
-def strict_match(gold: str, pred: str) -> bool:
+def strict_match(gold: str, pred: str, field: str = "") -> bool:
     """Exact normalised equality: codes case-sensitive after strip; structured values as
-    parsed dicts with exactly equal numbers (so `1.0` equals `1`, key order is free)."""
+    parsed dicts with exactly equal numbers (so `1.0` equals `1`, key order is free);
+    as-written fields equal but for case and spacing ("Knee Osteoarthritis" in a title
+    case heading is the knee osteoarthritis of the text)."""
     gold, pred = gold.strip(), pred.strip()
+    if field in FREE_TEXT_FIELDS and not (is_structured(gold) or is_structured(pred)):
+        return " ".join(gold.casefold().split()) == " ".join(pred.casefold().split())
     if is_structured(gold) or is_structured(pred):
         try:
             g, p = parse_structured(gold), parse_structured(pred)

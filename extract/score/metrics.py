@@ -52,7 +52,7 @@ def match_frames(gold: pd.DataFrame, pred: pd.DataFrame, mode: str) -> tuple[np.
         field = key[2]
 
         def same(g: str, p: str) -> bool:
-            return strict_match(g, p) if mode == "strict" else lenient_match(g, p, field)
+            return strict_match(g, p, field) if mode == "strict" else lenient_match(g, p, field)
 
         pairs = one_to_one(list(gold["value"].iloc[g_idx]), list(pred["value"].iloc[p_idx]), same)
         for i, j in pairs:

@@ -226,9 +226,14 @@ def study_rows(result: DocumentResult) -> pd.DataFrame:
     )
 
 
+READING_ONLY_COLUMNS = {"confidence", "evidence_rank"}
+
+
 def value_rows(result: DocumentResult, digest: str, run_id: int) -> pd.DataFrame:
     rows = [ValueRow.from_value(study, value) for study in result.studies for value in study.values]
-    table = pd.DataFrame([row.model_dump() for row in rows], columns=list(ValueRow.model_fields))
+    # Confidence and rank are properties of one reading, recomputed by every run: the dataset keeps the values.
+    columns = [c for c in ValueRow.model_fields if c not in READING_ONLY_COLUMNS]
+    table = pd.DataFrame([row.model_dump(exclude=READING_ONLY_COLUMNS) for row in rows], columns=columns)
     table.insert(0, "value_id", [value_id(r.doc_id, r.study_key, r.field, r.value) for r in rows])
     table["content_hash"] = digest
     table["run_id"] = run_id

@@ -1,0 +1,131 @@
+"""Reading a primary paper, an abstract or a registry record as one trial.
+
+The sentence readers find every candidate value; this module decides, field by
+field, which belong to the paper's own trial, how sure we are of each, and in
+what order its evidence is shown:
+
+- A sentence speaks of the trial when it is the title, or says so ("the
+  purpose of this study", "patients will receive", "we enrolled"). For the
+  fields in `own_trial_fields`, once some such sentence states a value, values
+  named only in other prose (what MSCs are, what other treatments do) are not
+  the trial's.
+- Each value's confidence grows with the best place that states it (title,
+  methods ... background) and with each further sentence that repeats it; its
+  evidence is ranked best first, and every sentence is kept.
+- A value the paper does not write but that follows from what it writes
+  (umbilical-cord cells given to adults come from a donor) is added as
+  inferred, with its own rule name and the sentence it follows from.
+
+The cues are data: `models/lexicons/trial.json`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from functools import cache
+
+from extract.paths import load_lexicon
+from extract.schema import Document, Evidence, ExtractedValue, Sentence, Study
+
+
+@cache
+def _lexicon() -> dict:
+    return load_lexicon("trial")
+
+
+@cache
+def _this_trial() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in _lexicon()["this_trial"]), re.IGNORECASE)
+
+
+def speaks_of_trial(sentence: Sentence) -> bool:
+    """A sentence that says it is about the paper's own trial ("the purpose of this study", "patients will receive")."""
+    return _this_trial().search(sentence.text) is not None
+
+
+def is_own(sentence: Sentence) -> bool:
+    """About the trial by its place (title, methods, results, abstract) or by its words."""
+    return sentence.section_kind.value in _lexicon()["own_sections"] or speaks_of_trial(sentence)
+
+
+def _sentence_score(sentence: Sentence, own: bool) -> float:
+    weights = _lexicon()["section_weight"]
+    return weights.get(sentence.section_kind.value, weights["other"]) + (_lexicon()["this_trial_bonus"] if own else 0.0)
+
+
+def read_trial(document: Document, study: Study, sentences: list[Sentence]) -> Study:
+    """The study's values kept, scored and ranked as one trial's; inferred values added."""
+    by_start = {s.start: s for s in sentences}
+    own = {s.start: is_own(s) for s in sentences}
+    scored: list[tuple[ExtractedValue, float]] = []
+    read: set[tuple[str, str, int]] = set()
+    for value in study.values:
+        if value.field in AS_WRITTEN_FIELDS:
+            # The same condition in a Title Case title and in the text is one value, written as the text writes it.
+            value = value.model_copy(update={"value": _as_in_text(value.value, study.values)})
+        if (key := (value.field, value.value, value.evidence.start)) in read:
+            continue  # the same words read twice (a rule and an abbreviation) are one reading
+        read.add(key)
+        sentence = by_start.get(value.evidence.start)
+        score = _sentence_score(sentence, own[sentence.start]) if sentence else _lexicon()["section_weight"]["other"]
+        scored.append((value, score))
+    scored = _only_the_trials_own(scored, own)
+    scored += _inferred(document, [v for v, _ in scored], sentences)
+    study.values = _ranked(scored)
+    return study
+
+
+AS_WRITTEN_FIELDS = {"disease"}
+
+
+def _as_in_text(text: str, values: list[ExtractedValue]) -> str:
+    same = [v.value for v in values if v.value.casefold() == text.casefold() and v.value != text]
+    lowered = [v for v in same if not v.istitle()]
+    return lowered[0] if lowered else text
+
+
+def _only_the_trials_own(scored: list[tuple[ExtractedValue, float]], own: dict[int, bool]) -> list[tuple[ExtractedValue, float]]:
+    fields = set(_lexicon()["own_trial_fields"])
+    stated_in_trial_prose: dict[str, set[str]] = defaultdict(set)
+    for value, _ in scored:
+        if value.field in fields and own.get(value.evidence.start, False):
+            stated_in_trial_prose[value.field].add(value.value)
+    return [
+        (value, score)
+        for value, score in scored
+        if value.field not in stated_in_trial_prose or value.value in stated_in_trial_prose[value.field]
+    ]
+
+
+def _inferred(document: Document, values: list[ExtractedValue], sentences: list[Sentence]) -> list[tuple[ExtractedValue, float]]:
+    inferred = []
+    stated = {(v.field, v.value) for v in values}
+    stated_fields = {v.field for v in values}
+    for rule in _lexicon()["inferences"]:
+        if rule["unless_field_stated"] in stated_fields:
+            continue
+        if re.search(rule["unless_text"], document.text, re.IGNORECASE):
+            continue
+        basis = next((v for v in values if v.field == rule["when_field"] and v.value in rule["when_values"]), None)
+        if basis is None or (rule["field"], rule["value"]) in stated:
+            continue
+        evidence = basis.evidence.model_copy(update={"rule": f"{rule['rule']}<{basis.evidence.rule}"})
+        inferred.append((ExtractedValue(field=rule["field"], value=rule["value"], evidence=evidence), rule["confidence"]))
+    return inferred
+
+
+def _ranked(scored: list[tuple[ExtractedValue, float]]) -> list[ExtractedValue]:
+    """Each (field, value) with its confidence; its evidence best first, fields in the order first read."""
+    groups: dict[tuple[str, str], list[tuple[ExtractedValue, float]]] = defaultdict(list)
+    for value, score in scored:
+        groups[value.field, value.value].append((value, score))
+    ranked: list[ExtractedValue] = []
+    step = _lexicon()["each_further_sentence"]
+    for readings in groups.values():
+        readings.sort(key=lambda r: -r[1])  # stable: equal scores keep reading order
+        sentences = {r[0].evidence.start for r in readings}
+        confidence = min(0.99, readings[0][1] + step * (len(sentences) - 1))
+        for rank, (value, _) in enumerate(readings, start=1):
+            ranked.append(value.model_copy(update={"confidence": round(confidence, 2), "evidence_rank": rank}))
+    return ranked
