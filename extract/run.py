@@ -21,6 +21,7 @@ from extract.ingest import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, doc_id_of, loa
 from extract.ingest.errors import IngestError
 from extract.link.document_kind import document_kind, is_about_cell_therapy
 from extract.link.studies import deduplicate_values, link_primary, link_review
+from extract.link.trial import merge_restatements
 from extract.nlp.pipeline import build_pipeline, pipeline_description
 from extract.schema import Document, DocumentError, DocumentKind, DocumentResult
 
@@ -51,6 +52,7 @@ def extract_document(document: Document, nlp: Language) -> DocumentResult:
     sentences = read_sentences(document, nlp)
     if kind is DocumentKind.review:
         studies = link_review(document, sentences, read_table_rows(document, nlp, {"dose": dose_cell_values}))
+        studies = [merge_restatements(s) for s in studies]
     elif is_about_cell_therapy(document):
         studies = link_primary(document, sentences)
     else:

@@ -11,8 +11,9 @@ antibodies before treatment and does not compare groups ("30% vs. 11%").
 from __future__ import annotations
 
 from extract.fields.reading import SentenceText, has_cue
+from extract.nlp.context import context_engine
 from extract.normalize.results import find_alloantibody_result_spans, find_percent_spans, serialise_percent, serialise_result
-from extract.schema import FieldMention
+from extract.schema import AlloantibodyResult, FieldMention
 
 LEXICON = "alloantibodies"
 
@@ -29,12 +30,21 @@ def result_mentions(sentence: SentenceText) -> list[FieldMention]:
     borrowed_topic = speaks_of_alloantibodies(sentence.previous) and not has_cue(sentence.text, "safety", "cues")
     if not (own_topic or borrowed_topic):
         return []
-    return [
-        sentence.mention("alloantibody_result", serialise_result(result), "prose.alloantibody_result>normalize.results", begin, end)
-        for begin, end, result in find_alloantibody_result_spans(sentence.text)
+    negations = [m for m in context_engine().modifiers(sentence.text) if m.category == "NEGATED"]
+    mentions = []
+    for begin, end, result in find_alloantibody_result_spans(sentence.text):
+        rule = "prose.alloantibody_result>normalize.results"
+        if result.positive and result.total is None and result.percent is None and any(
+            m.covers(begin, end, "alloantibody_result") for m in negations
+        ):
+            # "DSA was not detected in 5 patients": none of the 5, unless they are the rest of a count before.
+            if has_cue(sentence.text[max(0, begin - 25) : begin], LEXICON, "complement_cues"):
+                continue
+            result, rule = AlloantibodyResult(positive=0, total=result.positive), f"{rule}:negated"
         # A bare negation must deny antibodies in its own words, not "did not elicit proliferative responses".
-        if own_topic or result.positive != 0 or result.total is not None
-    ]
+        if own_topic or result.positive != 0 or result.total is not None:
+            mentions.append(sentence.mention("alloantibody_result", serialise_result(result), rule, begin, end))
+    return mentions
 
 
 def presensitized_mentions(sentence: SentenceText) -> list[FieldMention]:

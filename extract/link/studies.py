@@ -153,6 +153,16 @@ def _carries_forward(sentence: Sentence, following: Sentence | None) -> bool:
     return speaks_of_studies or continues
 
 
+def _referred_back(sentence: Sentence, previous: Sentence | None) -> list[int]:
+    """The citation numbers an anaphor ("It is one of the studies ...") points back to: one group before it."""
+    if previous is None or len(previous.citations) != 1 or previous.section_kind != sentence.section_kind:
+        return []
+    opening = sentence.text.lower().lstrip()
+    if not any(opening.startswith(a) for a in _discourse()["anaphora"]):
+        return []
+    return list(previous.citations[0].numbers)
+
+
 def _assign(sentence: Sentence, mentions: list[FieldMention]) -> list[tuple[FieldMention, list[int]]]:
     """Each mention with the citation numbers it belongs to.
 
@@ -215,7 +225,13 @@ def link_review(document: Document, sentences: list[Sentence], table_rows: list[
         mentions = _usable_mentions(sentence, review=True)
         if not sentence.citations:
             following = sentences[position + 1] if position + 1 < len(sentences) else None
-            if mentions and _carries_forward(sentence, following):
+            previous = sentences[position - 1] if position else None
+            if mentions and (numbers := _referred_back(sentence, previous)):
+                for mention in mentions:
+                    for number in numbers:
+                        study_for(number).values.append(_value(document, sentence, mention))
+                carried, carried_from = [], None
+            elif mentions and _carries_forward(sentence, following):
                 carried, carried_from = mentions, sentence
             else:
                 carried, carried_from = [], None

@@ -25,6 +25,8 @@ import re
 from collections import defaultdict
 from functools import cache
 
+from rapidfuzz import fuzz
+
 from extract.paths import load_lexicon
 from extract.schema import Document, Evidence, ExtractedValue, Sentence, Study
 
@@ -56,6 +58,7 @@ def _sentence_score(sentence: Sentence, own: bool) -> float:
 
 def read_trial(document: Document, study: Study, sentences: list[Sentence]) -> Study:
     """The study's values kept, scored and ranked as one trial's; inferred values added."""
+    study = merge_restatements(study)
     by_start = {s.start: s for s in sentences}
     own = {s.start: is_own(s) for s in sentences}
     scored: list[tuple[ExtractedValue, float]] = []
@@ -83,6 +86,57 @@ def _as_in_text(text: str, values: list[ExtractedValue]) -> str:
     same = [v.value for v in values if v.value.casefold() == text.casefold() and v.value != text]
     lowered = [v for v in same if not v.istitle()]
     return lowered[0] if lowered else text
+
+
+def merge_restatements(study: Study) -> Study:
+    """One finding stated twice is one value with two sentences of evidence.
+
+    A result restated less fully ("19%" beside "19% (9/48)", "three patients"
+    beside "3 of 12") takes the fuller value; safety findings worded alike
+    ("MRI showed no neoplasms ..." after each patient) take the first wording.
+    """
+    values = study.values
+    structured = [v for v in values if v.field in RESTATED_FIELDS]
+    free = [v for v in values if v.field in RESTATED_FREE_TEXT]
+    merged = []
+    for value in values:
+        if value.field in RESTATED_FIELDS:
+            fuller = next((o for o in structured if o is not value and o.field == value.field
+                           and _restates(value.value, o.value)), None)
+            if fuller is not None:
+                value = value.model_copy(update={"value": fuller.value})
+        elif value.field in RESTATED_FREE_TEXT:
+            first = next(o for o in free if o.field == value.field and _alike(o.value, value.value))
+            value = value.model_copy(update={"value": first.value})
+        merged.append(value)
+    study.values = merged
+    return study
+
+
+RESTATED_FIELDS = {"alloantibody_result"}
+RESTATED_FREE_TEXT = {"safety"}
+_ALIKE = 85
+
+
+def _pairs(value: str) -> dict[str, float]:
+    pairs = {}
+    for part in value.split(";"):
+        key, _, number = part.partition("=")
+        try:
+            pairs[key] = float(number)
+        except ValueError:
+            return {}
+    return pairs
+
+
+def _restates(less: str, more: str) -> bool:
+    """`less` states a subset of `more`'s keys, each with the same number, and `more` states more."""
+    a, b = _pairs(less), _pairs(more)
+    return bool(a) and a.keys() < b.keys() and all(abs(a[k] - b[k]) <= max(0.5, 0.01 * abs(b[k])) for k in a)
+
+
+def _alike(a: str, b: str) -> bool:
+    return a == b or fuzz.token_set_ratio(a.casefold(), b.casefold()) >= _ALIKE
 
 
 def _only_the_trials_own(scored: list[tuple[ExtractedValue, float]], own: dict[int, bool]) -> list[tuple[ExtractedValue, float]]:

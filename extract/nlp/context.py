@@ -23,7 +23,7 @@ import json
 import re
 from dataclasses import dataclass
 from enum import Enum
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -159,6 +159,12 @@ def _words_before(text: str, end: int, limit: int, count: int | None) -> int:
         return limit
     words = list(_WORD.finditer(text, limit, end))
     return words[-count].start() if len(words) >= count else limit
+
+
+@cache
+def context_engine() -> ContextEngine:
+    """The engine on the rules in `models/`, for readers that judge a sentence outside the pipeline."""
+    return ContextEngine(load_context_rules())
 
 
 if not Doc.has_extension("context_modifiers"):
