@@ -30,7 +30,7 @@ def result_mentions(sentence: SentenceText) -> list[FieldMention]:
     borrowed_topic = speaks_of_alloantibodies(sentence.previous) and not has_cue(sentence.text, "safety", "cues")
     if not (own_topic or borrowed_topic):
         return []
-    negations = [m for m in context_engine().modifiers(sentence.text) if m.category == "NEGATED"]
+    negations = [m for m in context_engine().modifiers(sentence.text) if m.category == "NEGATED_EXISTENCE"]
     mentions = []
     for begin, end, result in find_alloantibody_result_spans(sentence.text):
         rule = "prose.alloantibody_result>normalize.results"

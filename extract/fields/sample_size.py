@@ -36,6 +36,8 @@ def _group(text: str, begin: int, end: int) -> str:
         return "treated"
     if control > treated:
         return "control"
+    if any(re.search(p, text[end:], re.IGNORECASE) for p in _lexicon()["total_after"]):
+        return "total"
     if any(re.search(p, text[end:], re.IGNORECASE) for p in _lexicon()["control_after"]):
         return "control"
     if any(re.search(p, text[end:], re.IGNORECASE) for p in _lexicon()["treated_after"]):
@@ -58,13 +60,16 @@ def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
         return []
     breakdown = set(_lexicon()["breakdown_nouns"])
     mentions = []
-    for begin, end, count in find_sample_size_spans(text):
+    for position, (begin, end, count) in enumerate(find_sample_size_spans(text)):
         words = text[begin:end]
-        if words.split()[-1].lower() in breakdown or count == 0:
+        # "15 women and 3 men" break a count down; "40 adults" alone is the count.
+        if (position > 0 and words.split()[-1].lower() in breakdown) or count == 0:
             continue
         if any(re.search(p, words, re.IGNORECASE) for p in _lexicon()["not_head_counts"]):
             continue
         if re.search(_lexicon()["after_a_percentage"], text[max(0, begin - 12) : begin]):
             continue  # "35% (n = 8)": patients with an outcome
+        if re.search(_lexicon()["other_groups"], text[max(0, begin - 60) : begin], re.IGNORECASE):
+            continue  # "a validation cohort of 40 patients": not the trial's
         mentions.append(sentence.mention("sample_size", f"{_group(text, begin, end)}={count}", RULE, begin, end))
     return mentions

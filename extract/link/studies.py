@@ -106,12 +106,28 @@ def _usable_mentions(sentence: Sentence, review: bool = False) -> list[FieldMent
 def link_primary(document: Document, sentences: list[Sentence]) -> list[Study]:
     """One study: the paper's own trial, read where the paper describes it."""
     study = Study(doc_id=document.doc_id, study_key="", kind=DocumentKind.primary)
+    msc_types = set(_discourse()["msc_cell_types"])
+    msc_trial = any(m.field == "cell_type" and m.value in msc_types for s in sentences for m in s.mentions)
     for sentence in sentences:
         # A sentence that cites others speaks of their work, unless it says what this trial did.
         if sentence.section_kind not in PRIMARY_SECTIONS or (sentence.citations and not speaks_of_trial(sentence)):
             continue
-        study.values.extend(_value(document, sentence, m) for m in _usable_mentions(sentence))
+        mentions = _usable_mentions(sentence)
+        if msc_trial:
+            mentions = [m for m in mentions if not _of_another_product(sentence, m, msc_types)]
+        study.values.extend(_value(document, sentence, m) for m in mentions)
     return [read_trial(document, study, sentences)] if study.values else []
+
+
+def _of_another_product(sentence: Sentence, mention: FieldMention, msc_types: set[str]) -> bool:
+    """A route or dose next to mononuclear cells, PRP or placebo is theirs, unless MSCs are named as near."""
+    if _discourse()["other_product"] not in mention.context:
+        return False
+    nearby = _discourse()["product_nearby_chars"]
+    return not any(
+        m.field == "cell_type" and m.value in msc_types and (m.start - mention.end <= nearby and mention.start - m.end <= nearby)
+        for m in sentence.mentions
+    )
 
 
 # ---------------------------------------------------------------- reviews
