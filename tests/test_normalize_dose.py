@@ -463,3 +463,23 @@ def test_the_prose_prefilter_changes_nothing_on_the_bundled_papers() -> None:
     assert len(rejected) > len(sentences) / 2  # it does spare most of them the grammar
     for sentence in rejected:
         assert _without_prefilter(sentence) == [], sentence
+
+
+# ---------------------------------------------------------------- scoring a dose strictly
+
+
+@pytest.mark.parametrize(
+    "gold, pred, same",
+    [
+        ("value=100;unit=1e6 cells", "value=100;unit=1e6 cells;arm=100M", True),  # arm optional where gold names none
+        ("value=100;unit=1e6 cells;arm=A", "value=100;unit=1e6 cells;arm=100M", False),
+        ("value=100", "value=100;unit=1e6 cells", True),  # the unit's default
+        ("value=100;unit=1e6 cells", "value=100;unit=1e6 cells;per=total", False),  # a per the paper did not state
+        ("value=0.3;unit=1e6 cells;per=kg", "value=0.3;unit=1e6 cells", False),
+        ("value=100;unit=mL", "value=100;unit=1e6 cells", False),
+    ],
+)
+def test_strict_dose_match_follows_the_field_guide(gold: str, pred: str, same: bool) -> None:
+    from extract.score.match import strict_match
+
+    assert strict_match(gold, pred) is same
