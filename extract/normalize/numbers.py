@@ -61,7 +61,7 @@ _LOST_EXPONENT = re.compile(r"×\s?10(?:\s([1-9])|([1-9]))(?![\d.,]\d|\d|\^)")
 _PARENTHESISED_POWER = re.compile(r"(?P<times>(?:[×xX*·]|\btimes)\s*)10\((?P<exp>[+-]?\d{1,2})\)")
 # "10e6", "4*10e8", "5x10E6": clinicians write "10e" for "10 to the", never "10 × 10^6"
 # (no one writes a mantissa of ten after another mantissa), so the 10 is the base.
-_TEN_E_POWER = re.compile(r"(?<![\w.])10[eE](?P<exp>[+-]?\d{1,2})(?![\w.])")
+_TEN_E_POWER = re.compile(r"(?<![\d.])(?<![A-WYZa-wyz_])10[eE](?P<exp>[+-]?\d{1,2})(?![\w.])")
 _TIMES_WORD = re.compile(r"(?<=\d)\s+times\s+(?=10\^)")
 # Exports that space every character break a decimal ("0. 5x106", "1. 0* 108"); only right before a
 # multiplication by ten is that surely one number and not a sentence end and a new number.

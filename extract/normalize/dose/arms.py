@@ -48,7 +48,10 @@ def _level_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     arm_noun = regex_alternation(lexicon["arm_nouns"])
     named = re.compile(rf"(?i:\b({level})[\s-]+dose[\s-]+(?:{arm_noun})\b)")
     # "low dose (1 × 10^6 cells/kg)", "the high-dose group: 5 × 10^6", "a low dose of 1 million cells"
-    before = re.compile(rf"(?i:\b({level})[\s-]+dose(?:[\s-]+(?:{arm_noun}))?\s*(?:\(|:|=|,|\bof\b|\bat\b)?\s*)$")
+    verbs = regex_alternation(lexicon["arm_verbs"])
+    before = re.compile(
+        rf"(?i:\b({level})[\s-]+dose(?:[\s-]+(?:{arm_noun}))?(?:\s+(?:{verbs}))?\s*(?:\(|:|=|,|\bof\b|\bat\b)?\s*)$"
+    )
     return named, before
 
 

@@ -74,7 +74,7 @@ def item_re() -> re.Pattern[str]:
           | \s*(?P<abbr>{abbr})(?![A-Za-z])
           | \s*(?P<volume>(?i:{volume}))\b
         )?
-        (?P<cell>[\s-]+[\w-]{{0,30}}(?i:{cells})(?![\w]))?
+        (?P<cell>(?:[\s-]+[A-Za-z][\w-]{{0,29}}){{0,2}}?[\s-]+[\w-]{{0,30}}(?i:{cells})(?![\w]))?
         (?P<per>\s*(?P<slash>/|\s(?i:per)\s)\s*
             (?:(?P<per_count>{NUMBER}(?:\s*–\s*{NUMBER})?)\s*)?
             (?:[A-Za-z-]{{1,30}}\s+){{0,2}}?
