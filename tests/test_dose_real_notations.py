@@ -198,3 +198,34 @@ def test_a_serialised_dose_parses_back_to_itself(value, low, high, unit, per, ar
     text = serialise_dose(dose)
     assert parse_serialised_dose(text) == dose
     assert ("per=" in text) is (per is not None)
+
+
+# ---------------------------------------------------------------- how many administrations
+
+
+def _administrations(text: str) -> list[str]:
+    from extract.fields.administrations import administration_mentions
+    from extract.fields.reading import SentenceText
+
+    return [m.value for m in administration_mentions(SentenceText(text, 0))]
+
+
+@pytest.mark.parametrize(
+    "text, counts",
+    [
+        ("The trial enrolled four dose cohorts of three patients each.", []),
+        ("Three dose levels were tested one after another.", []),
+        ("Two dose-escalation cohorts were planned.", []),
+        ("The 2 dose groups were compared at one year.", []),
+        ("Up to 12 cell infusions may be given.", []),
+        ("Patients received a single dose of 1 × 10^6 MSCs/kg.", ["1"]),
+        ("Each patient received two doses of MSCs four weeks apart.", ["2"]),
+        ("MSCs were infused intravenously on days 0 and 14.", ["2"]),
+        ("Cells were injected on days 1, 8 and 15.", ["3"]),
+        ("Patients who received MSCs were assessed at weeks 4, 12 and 24.", []),
+        ("Participants received three intravenous infusions of MSCs.", ["3"]),
+        ("The cells were given over three infusions.", ["3"]),
+    ],
+)
+def test_counts_of_administrations(text: str, counts: list[str]) -> None:
+    assert _administrations(text) == counts
