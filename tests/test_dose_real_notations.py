@@ -43,6 +43,13 @@ NOTATIONS = [
     ("The muscle was injected with 1 * 107 cells /kg.", [cells(10.0, per="kg")]),
     # an export that spaced the decimal point
     ("Eligible patients receive 0. 5x106 cells / kg of patient weight.", [cells(0.5, per="kg")]),
+    ("The first cohort received 0. 5-1. 0 * 106 cells /kg.", [cells(low=0.5, high=1.0, per="kg")]),
+    ("Each patient received 1. 0E+6 MSC/kg.", [cells(1.0, per="kg")]),
+    # decimal commas before a magnitude
+    ("Patients were infused with 1,5-3,0 10E6 MSC/kg.", [cells(low=1.5, high=3.0, per="kg")]),
+    ("The dose was 1,5-2,0 mln of cells/kg.", [cells(low=1.5, high=2.0, per="kg")]),
+    # a lost superscript whose cell word comes after a few qualifiers
+    ("They were given 2*106 of autologous mesenchymal stem cells.", [cells(2.0)]),
     # "10e" for "ten to the"
     ("Each knee received 4*10e8 cells.", [cells(400.0)]),
     ("About 10e6 cells were injected per lesion.", [cells(1.0)]),
@@ -66,6 +73,16 @@ def test_a_lost_superscript_is_not_read_where_a_plain_product_is_meant() -> None
     assert normalize_numeric_text("a 2 × 106 grid") == "a 2 × 106 grid"
 
 
+def test_a_comma_between_digits_is_a_decimal_only_before_a_magnitude() -> None:
+    assert normalize_numeric_text("groups 1,2 and 3") == "groups 1,2 and 3"
+    assert parse_doses("We injected 1,500,000 cells.") == [cells(1.5)]
+
+
+def test_a_power_of_ten_after_an_unreadable_mantissa_is_no_dose() -> None:
+    # "1;5 10^6" (a typo) must not be read as 10^6 cells: the real mantissa is lost.
+    assert parse_doses("Each received 1;5 10^6 cells/kg.") == []
+
+
 # ---------------------------------------------------------------- per only where the words say it
 
 
@@ -75,6 +92,7 @@ def test_a_lost_superscript_is_not_read_where_a_plain_product_is_meant() -> None
         ("The patients received 15.1–51.6 million cells.", [cells(low=15.1, high=51.6)]),
         ("She received a total of 51.6 million MSCs in two sessions.", [cells(51.6, per="total")]),
         ("Each patient got 40 million MSCs in total.", [cells(40.0, per="total")]),
+        ("Patients were randomised to 20 million total hMSC or placebo.", [cells(20.0, per="total")]),
         ("The dose was 2 × 10^7 cells per infusion.", [cells(20.0, per="infusion")]),
         ("25 million cells per disc were implanted.", [cells(25.0, per="disc")]),
         ("The team injected 1 × 10^7 cells per site.", [cells(10.0, per="site")]),

@@ -121,8 +121,11 @@ def _item_from_match(match: re.Match[str]) -> Item | None:
     from_word = False
     high: Decimal | None = None
     if match.group("power"):
-        if match.string[max(0, match.start() - 3) : match.start()].rstrip().endswith("×"):
+        before = match.string[max(0, match.start() - 3) : match.start()].rstrip()
+        if before.endswith("×"):
             return None  # "× 10^6" with its number outside the match (a header)
+        if before[-1:].isdigit():
+            return None  # a mantissa this grammar cannot read ("1,5-3,0 10^6"): better no dose than 10^6
         low = Decimal(1)
         exponent = int(match.group("power_exp"))
     else:
@@ -161,7 +164,7 @@ def _item_from_match(match: re.Match[str]) -> Item | None:
         exponent=exponent,
         volume=_volume_unit(match.group("volume")),
         cell=bool(match.group("cell")),
-        per=per or _total_cue(match.string, match.start(), match.end()),
+        per=per or _total_cue(match.string, match.start(), match.end(), match.group("cell")),
         density=density,
         vehicle=vehicle or _vehicle_after(match.string, match.end()),
         denominator=bool(match.group("per")),
@@ -207,6 +210,7 @@ def _cue_patterns() -> dict[str, re.Pattern[str]]:
     return {
         "bound": before("bound_cues_before"),
         "total_before": before("total_cues_before"),
+        "total_within": re.compile(rf"(?i:\b(?:{regex_alternation(lexicon['total_words_within'])})\b)"),
         "total_after": re.compile(rf"^\s*,?\s*(?i:{regex_alternation(lexicon['total_cues_after'])})\b"),
         "vehicle_after": re.compile(rf"^\s*(?i:(?:suspended\s+|diluted\s+|dissolved\s+)?in)\s+{NUMBER}\s*(?i:{volume})\b"),
         "given": re.compile(rf"(?i:(?<![\w-])(?:{regex_alternation(lexicon['administration_cues'])}))"),
@@ -217,9 +221,12 @@ def _cue_patterns() -> dict[str, re.Pattern[str]]:
 _CUE_WINDOW = 60
 
 
-def _total_cue(text: str, start: int, end: int) -> str | None:
-    """``a total of 51.6 million MSCs`` and ``51.6 million MSCs in total`` say the number is the whole dose."""
+def _total_cue(text: str, start: int, end: int, cell_words: str | None) -> str | None:
+    """``a total of 51.6 million MSCs``, ``51.6 million MSCs in total`` and ``20 million total hMSC``
+    say the number is the whole dose."""
     cues = _cue_patterns()
+    if cell_words and cues["total_within"].search(cell_words):
+        return "total"
     if cues["total_before"].search(text[max(0, start - _CUE_WINDOW) : start]):
         return "total"
     if cues["total_after"].match(text[end : end + _CUE_WINDOW]):
