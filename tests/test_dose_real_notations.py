@@ -78,6 +78,19 @@ def test_a_comma_between_digits_is_a_decimal_only_before_a_magnitude() -> None:
     assert parse_doses("We injected 1,500,000 cells.") == [cells(1.5)]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Visits are weekly in the first month and once per 2 weeks (1-3M) after the infusion of MSCs.",
+        "Injury stages were 2W-2M and 2M-12M before MSC transplantation.",
+        "Cases are expected to rise to 19.3 million in 2025.",
+        "0E+6 MSC/kg in subject for the therapy of aplastic anaemia.",
+    ],
+)
+def test_months_populations_and_zero_are_not_doses(text: str) -> None:
+    assert parse_doses(text) == []
+
+
 def test_a_power_of_ten_after_an_unreadable_mantissa_is_no_dose() -> None:
     # "1;5 10^6" (a typo) must not be read as 10^6 cells: the real mantissa is lost.
     assert parse_doses("Each received 1;5 10^6 cells/kg.") == []
@@ -236,6 +249,8 @@ def _administrations(text: str) -> list[str]:
         ("Two dose-escalation cohorts were planned.", []),
         ("The 2 dose groups were compared at one year.", []),
         ("Up to 12 cell infusions may be given.", []),
+        ("The trial compares two different doses of MSCs.", []),
+        ("Patients get two escalating doses of cells.", []),
         ("Patients received a single dose of 1 × 10^6 MSCs/kg.", ["1"]),
         ("Each patient received two doses of MSCs four weeks apart.", ["2"]),
         ("MSCs were infused intravenously on days 0 and 14.", ["2"]),

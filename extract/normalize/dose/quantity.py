@@ -141,6 +141,8 @@ def _item_from_match(match: re.Match[str]) -> Item | None:
         if match.group("high"):
             high, high_exp = split_e_notation(match.group("high"))
             high = high.scaleb(high_exp)
+    if match.group("abbr") and _in_a_time_context(match.string, match.start()):
+        return None  # "followed up at 2W-2M, 2M-12M": M for months
     needs_context = False
     if match.group("exp"):
         exponent = (exponent or 0) + int(match.group("exp"))
@@ -171,6 +173,17 @@ def _item_from_match(match: re.Match[str]) -> Item | None:
         arm=bool(match.group("arm")),
         needs_context=needs_context,
     )
+
+
+@functools.cache
+def _time_context() -> re.Pattern[str]:
+    words = regex_alternation(units()["time_words"])
+    return re.compile(rf"(?i:\b(?:{words})\b)|\b\d+\s?[WDY]\b")
+
+
+def _in_a_time_context(text: str, start: int) -> bool:
+    """An abbreviated magnitude beside durations ("once per 2 week(1-3M)") is a number of months."""
+    return bool(_time_context().search(text[max(0, start - 25) : start]))
 
 
 def _volume_unit(word: str | None) -> str | None:
@@ -257,6 +270,8 @@ def to_dose(
     """The dose ``item`` states in the text ``normal``, or None when it is no dose."""
     if item.percent or item.density or is_bounded(normal, item.start):
         return None
+    if item.low == 0 and not item.high:
+        return None  # no one is given zero cells: a number cut from its mantissa ("1. 0E+6" split at ". ")
     table_mode = header_multiplier is not None
     per = item.per or _valid_per(default_per)
     if item.volume:
@@ -322,6 +337,9 @@ def _valid_per(per: str | None) -> str | None:
     return per if per in PER_VALUES else None
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 def _cell_context_after(normal: str, position: int) -> bool:
     """Is the number before ``position`` a count of cells (not of people or dollars)?"""
     rest = normal[position : position + 200]  # the next few words are enough
@@ -334,7 +352,8 @@ def _cell_context_after(normal: str, position: int) -> bool:
     if not words:
         return True
     if words[0].lower() in units()["connectors"]:
-        return True
+        # "19.3 million in 2025" counts people in a year; "300 M to treat DN" is a dose.
+        return not (len(words) > 1 and _YEAR.fullmatch(words[1]))
     window = int(units()["cell_window_words"])
     return any(is_cell_word(w) for w in words[:window])
 
