@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from extract.normalize.dose.quantity import Item
+from extract.normalize.dose.quantity import Item, total_cue
 
 _RANGE_GAP = re.compile(r"^\s*(?:–|-|to)\s*$")
 _LIST_SEPARATOR = re.compile(r"^\s*(?:,\s*)?(?:(?P<conn>or|and|vs\.?|versus)\s+)?$", re.IGNORECASE)
@@ -46,6 +46,7 @@ def _merge_range(left: Item, right: Item) -> bool:
     left.cell = left.cell or right.cell
     left.density = left.density or right.density
     left.vehicle = left.vehicle or right.vehicle
+    left.cell_words = left.cell_words or right.cell_words
     left.denominator = left.denominator or right.denominator
     left.arm = left.arm or right.arm
     return True
@@ -59,11 +60,13 @@ def has_connector(group: list[Item], normal: str) -> bool:
     return False
 
 
-def inherit_within(group: list[Item]) -> None:
+def inherit_within(group: list[Item], normal: str) -> None:
     """Give list members the magnitude, cell word and denominator stated once
-    at the list's end ("20, 100, or 200 (× 10^6)", "0.5, 1.6 and 5/kg")."""
+    at the list's end ("20, 100, or 200 (× 10^6)", "0.5, 1.6 and 5/kg", "1, 2 or 4 million in total")."""
     if len(group) < 2:
         return
+    last = group[-1]
+    last.per = last.per or total_cue(normal, last.start, last.end, last.cell_words)
     exponent: int | None = None
     per: str | None = None
     cell = False

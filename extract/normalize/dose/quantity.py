@@ -102,6 +102,7 @@ class Item:
     per: str | None
     density: bool
     vehicle: bool
+    cell_words: str | None
     denominator: bool
     arm: bool
     needs_context: bool
@@ -166,9 +167,10 @@ def _item_from_match(match: re.Match[str]) -> Item | None:
         exponent=exponent,
         volume=_volume_unit(match.group("volume")),
         cell=bool(match.group("cell")),
-        per=per or _total_cue(match.string, match.start(), match.end(), match.group("cell")),
+        per=per,
         density=density,
-        vehicle=vehicle or _vehicle_after(match.string, match.end()),
+        vehicle=vehicle,
+        cell_words=match.group("cell"),
         denominator=bool(match.group("per")),
         arm=bool(match.group("arm")),
         needs_context=needs_context,
@@ -234,7 +236,7 @@ def _cue_patterns() -> dict[str, re.Pattern[str]]:
 _CUE_WINDOW = 60
 
 
-def _total_cue(text: str, start: int, end: int, cell_words: str | None) -> str | None:
+def total_cue(text: str, start: int, end: int, cell_words: str | None) -> str | None:
     """``a total of 51.6 million MSCs``, ``51.6 million MSCs in total`` and ``20 million total hMSC``
     say the number is the whole dose."""
     cues = _cue_patterns()
@@ -267,25 +269,31 @@ def to_dose(
     header_multiplier: float | None,
     default_per: str | None,
 ) -> Dose | None:
-    """The dose ``item`` states in the text ``normal``, or None when it is no dose."""
-    if item.percent or item.density or is_bounded(normal, item.start):
+    """The dose ``item`` states in the text ``normal``, or None when it is no dose.
+
+    The cheap tests come first: most numbers of a sentence are no dose at all, and the
+    cue searches around a number are needed only for the few that are."""
+    if item.percent or item.density:
         return None
     if item.low == 0 and not item.high:
         return None  # no one is given zero cells: a number cut from its mantissa ("1. 0E+6" split at ". ")
     table_mode = header_multiplier is not None
-    per = item.per or _valid_per(default_per)
     if item.volume:
-        if not table_mode or item.from_word:
+        if not table_mode or item.from_word or is_bounded(normal, item.start):
             return None
-        return make_dose(item.low, item.high, 0, item.volume, per, None)
-    if item.vehicle and item.per is None and not table_mode and not says_cells_were_given(normal):
-        return None  # a concentration ("5 × 10^7 cells/10 mL"), not what a patient received
+        return make_dose(item.low, item.high, 0, item.volume, item.per or _valid_per(default_per), None)
     scale = _scale(item, header_multiplier)
     if scale is None or not _plausible_exponent(item.exponent):
         return None
     counted = item.cell or item.denominator
     if item.needs_context and not counted and not _cell_context_after(normal, item.end):
         return None
+    if is_bounded(normal, item.start):
+        return None
+    vehicle = item.vehicle or _vehicle_after(normal, item.end)
+    if vehicle and item.per is None and not table_mode and not says_cells_were_given(normal):
+        return None  # a concentration ("5 × 10^7 cells/10 mL"), not what a patient received
+    per = item.per or total_cue(normal, item.start, item.end, item.cell_words) or _valid_per(default_per)
     arm = _arm_label(item, scale) if item.arm else None
     if item.exponent is not None and 1 <= item.exponent < CELL_EXPONENT:
         return make_dose(item.low, item.high, 0, f"1e{item.exponent} cells", per, arm)

@@ -68,7 +68,7 @@ def find_doses(
     starts: list[int] = []
     for group in group_items(scan_items(normal), normal):
         if has_connector(group, normal):
-            inherit_within(group)
+            inherit_within(group, normal)
         for item in group:
             dose = to_dose(item, normal, header_multiplier, default_per)
             if dose is not None and is_finite(dose):
@@ -103,7 +103,7 @@ def _may_state_a_number(text: str) -> bool:
 # A power of ten as papers and their exports write it: 10^6, 10⁶, "× 10" with its exponent lost,
 # PubMed's "10(6)", "times 10".
 _POWER_OF_TEN = re.compile(
-    r"10[\s\u200b]*[\^⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺(]|(?:[×xX*·]|\\times|\\cdot|\btimes)[\s\u200b$]*10", re.IGNORECASE
+    r"10[\s\u200b]*[\^⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]|10\(\d|(?:[×xX*·]|\\times|\\cdot|\b[Tt]imes)[\s\u200b$]*10"
 )
 _E_NOTATION = re.compile(r"\d[eE][+-]?\d")
 
