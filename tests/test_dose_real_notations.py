@@ -109,6 +109,11 @@ def test_a_power_of_ten_after_an_unreadable_mantissa_is_no_dose() -> None:
         ("The dose was 2 × 10^7 cells per infusion.", [cells(20.0, per="infusion")]),
         ("25 million cells per disc were implanted.", [cells(25.0, per="disc")]),
         ("The team injected 1 × 10^7 cells per site.", [cells(10.0, per="site")]),
+        ("We injected 20 million cells into each knee.", [cells(20.0, per="site")]),
+        ("A total of 6 × 10^6 cells (3 × 10^6 in 1 ml into each end of the repair) were injected.",
+         [cells(6.0, per="total"), cells(3.0, per="site")]),
+        ("1 × 10^7 MSCs were injected into each of 4 sites.", [cells(10.0, per="site")]),
+        ("Each patient received 10 million cells, and each knee was scanned.", [cells(10.0)]),
     ],
 )
 def test_per_is_what_the_words_state(text: str, expected: list[Dose]) -> None:

@@ -228,6 +228,10 @@ def _cue_patterns() -> dict[str, re.Pattern[str]]:
         "total_within": re.compile(rf"(?i:\b(?:{regex_alternation(lexicon['total_words_within'])})\b)"),
         "total_after": re.compile(rf"^\s*,?\s*(?i:{regex_alternation(lexicon['total_cues_after'])})\b"),
         "vehicle_after": re.compile(rf"^\s*(?i:(?:suspended\s+|diluted\s+|dissolved\s+)?in)\s+{NUMBER}\s*(?i:{volume})\b"),
+        "each_site": re.compile(
+            rf"^[^.;()]{{0,40}}?(?i:\b(?:into|in|to|at|per|for)\s+each\s+(?:of\s+(?:the\s+)?(?:\d+|{word_number_pattern()})\s+)?"
+            rf"(?:[\w-]+\s+)?(?P<noun>{regex_alternation(list(lexicon['each_site_nouns']))})\b)"
+        ),
         "given": re.compile(rf"(?i:(?<![\w-])(?:{regex_alternation(lexicon['administration_cues'])}))"),
     }
 
@@ -247,6 +251,13 @@ def total_cue(text: str, start: int, end: int, cell_words: str | None) -> str | 
     if cues["total_after"].match(text[end : end + _CUE_WINDOW]):
         return "total"
     return None
+
+
+def _each_site_after(text: str, end: int) -> str | None:
+    """``3 × 10^6 per 1.5 ml into each end of the muscle``, ``20 million cells into each knee``:
+    the number is per injection site (or per disc)."""
+    match = _cue_patterns()["each_site"].match(text[end : end + _CUE_WINDOW])
+    return units()["each_site_nouns"][match.group("noun").lower()] if match else None
 
 
 def _vehicle_after(text: str, end: int) -> bool:
@@ -293,7 +304,12 @@ def to_dose(
     vehicle = item.vehicle or _vehicle_after(normal, item.end)
     if vehicle and item.per is None and not table_mode and not says_cells_were_given(normal):
         return None  # a concentration ("5 × 10^7 cells/10 mL"), not what a patient received
-    per = item.per or total_cue(normal, item.start, item.end, item.cell_words) or _valid_per(default_per)
+    per = (
+        item.per
+        or total_cue(normal, item.start, item.end, item.cell_words)
+        or _each_site_after(normal, item.end)
+        or _valid_per(default_per)
+    )
     arm = _arm_label(item, scale) if item.arm else None
     if item.exponent is not None and 1 <= item.exponent < CELL_EXPONENT:
         return make_dose(item.low, item.high, 0, f"1e{item.exponent} cells", per, arm)
