@@ -263,6 +263,7 @@ def _administrations(text: str) -> list[str]:
         ("Patients who received MSCs were assessed at weeks 4, 12 and 24.", []),
         ("Participants received three intravenous infusions of MSCs.", ["3"]),
         ("The cells were given over three infusions.", ["3"]),
+        ("Patients who had an epidural steroid injection within a week before the cell infusion were excluded.", []),
     ],
 )
 def test_counts_of_administrations(text: str, counts: list[str]) -> None:

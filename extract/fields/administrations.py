@@ -47,7 +47,15 @@ def _count(match: re.Match[str]) -> int | None:
 
 
 def _about_cells(match: re.Match[str]) -> bool:
-    words = re.findall(r"[\w-]+", f"{match.group('between')} {match.group('after')}".lower())
+    """The cells are named between the count and the noun, or in the few words after the noun
+    that say what was given ("a single dose of 1 × 10^6 MSCs/kg"), before a time clause starts
+    ("an injection within a week prior to the cells" is about something else)."""
+    after: list[str] = []
+    for word in re.findall(r"[\w-]+", match.group("after").lower())[: int(_lexicon()["cell_words_after"])]:
+        if word in _lexicon()["clause_ends"]:
+            break
+        after.append(word)
+    words = match.group("between").lower().split() + after
     return bool(set(words) & set(_lexicon()["cell_words"])) or any(is_cell_word(w) for w in words)
 
 
