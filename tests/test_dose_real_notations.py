@@ -164,6 +164,8 @@ def test_a_count_with_its_vehicle_is_a_dose_where_the_cells_were_given(text: str
         ("The high-dose group received 2 × 10^8 cells and the low-dose group 1 × 10^8 cells.",
          [cells(200.0, arm="high-dose"), cells(100.0, arm="low-dose")]),
         ("Doses of 20 million and 40 million cells were compared.", [cells(20.0), cells(40.0)]),
+        ("They gave 500–5000 × 10⁶ marrow mononuclear cells and 400–1600 × 10⁶ adipose SVF.",
+         [cells(low=500.0, high=5000.0), cells(low=400.0, high=1600.0)]),
     ],
 )
 def test_escalation_lists_are_several_values(text: str, expected: list[Dose]) -> None:
