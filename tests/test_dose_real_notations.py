@@ -133,6 +133,7 @@ def test_per_is_what_the_words_state(text: str, expected: list[Dose]) -> None:
         "Cells were frozen at 5 × 10^7 cells/10 mL in cryoprotectant.",
         "Vials contain 2 x 10^7 cells/mL.",
         "The suspension held 1 × 10^8 cells in 2 mL of saline.",
+        "Vials were filled with 5, 10 or 20 × 10^6 cells in 2 mL.",
     ],
 )
 def test_limits_and_concentrations_are_not_doses(text: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from extract.normalize.dose.quantity import Item, total_cue
+from extract.normalize.dose.quantity import Item, total_cue, vehicle_after
 
 _RANGE_GAP = re.compile(r"^\s*(?:–|-|to)\s*$")
 _LIST_SEPARATOR = re.compile(r"^\s*(?:,\s*)?(?:(?P<conn>or|and|vs\.?|versus)\s+)?$", re.IGNORECASE)
@@ -62,11 +62,13 @@ def has_connector(group: list[Item], normal: str) -> bool:
 
 def inherit_within(group: list[Item], normal: str) -> None:
     """Give list members the magnitude, cell word and denominator stated once
-    at the list's end ("20, 100, or 200 (× 10^6)", "0.5, 1.6 and 5/kg", "1, 2 or 4 million in total")."""
+    at the list's end ("20, 100, or 200 (× 10^6)", "0.5, 1.6 and 5/kg", "1, 2 or 4 million in total",
+    "5, 10 or 20 × 10^6 cells in 2 mL")."""
     if len(group) < 2:
         return
     last = group[-1]
     last.per = last.per or total_cue(normal, last.start, last.end, last.cell_words)
+    last.vehicle = last.vehicle or vehicle_after(normal, last.end)
     exponent: int | None = None
     per: str | None = None
     cell = False

@@ -260,7 +260,7 @@ def _each_site_after(text: str, end: int) -> str | None:
     return units()["each_site_nouns"][match.group("noun").lower()] if match else None
 
 
-def _vehicle_after(text: str, end: int) -> bool:
+def vehicle_after(text: str, end: int) -> bool:
     """``1 × 10^8 cells in 3 mL``: the count comes with the volume it was suspended in."""
     return bool(_cue_patterns()["vehicle_after"].match(text[end : end + _CUE_WINDOW]))
 
@@ -301,7 +301,7 @@ def to_dose(
         return None
     if is_bounded(normal, item.start):
         return None
-    vehicle = item.vehicle or _vehicle_after(normal, item.end)
+    vehicle = item.vehicle or vehicle_after(normal, item.end)
     if vehicle and item.per is None and not table_mode and not says_cells_were_given(normal):
         return None  # a concentration ("5 × 10^7 cells/10 mL"), not what a patient received
     per = (
