@@ -305,13 +305,16 @@ class RunStats(BaseModel):
 
 
 class Dose(BaseModel):
-    """One dose as FIELD_GUIDE serialises it; cell counts are in units of 10^6 cells."""
+    """One dose as FIELD_GUIDE serialises it; cell counts are in units of 10^6 cells.
+
+    ``per`` is None unless the paper says what the number is per ("/kg", "per infusion", "a total of"):
+    a bare count states no denominator, and none is invented for it."""
 
     value: float | None = None
     low: float | None = None
     high: float | None = None
     unit: str = "1e6 cells"
-    per: Literal["total", "kg", "site", "disc", "infusion", "dose"] = "total"
+    per: Literal["total", "kg", "site", "disc", "infusion", "dose"] | None = None
     arm: str | None = None
 
 

@@ -99,7 +99,7 @@ def test_a_byte_identical_copy_is_recorded_once_and_not_read_again(tmp_path, pap
 def test_a_changed_paper_replaces_its_values_and_keeps_the_old_ones_as_history(tmp_path, papers, nlp):
     database = tmp_path / "review.duckdb"
     update(database, [papers], nlp=nlp)
-    old_dose = "value=27.68;unit=1e6 cells;per=total"
+    old_dose = "value=27.68;unit=1e6 cells"
     assert old_dose in set(query(database, "SELECT value FROM reviewed_values WHERE doc_id = 'PMC5009698'").value)
 
     drop_dose_paragraph(papers / "PMC5009698.txt")
@@ -124,7 +124,7 @@ def test_judgements_survive_reextraction_and_a_changed_paper(tmp_path, papers, n
     database = tmp_path / "review.duckdb"
     update(database, [papers], nlp=nlp)
     route = value_id("PMC5009698", "", "route", "intradiscal")
-    lost_dose = value_id("PMC5009698", "", "dose", "value=27.68;unit=1e6 cells;per=total")
+    lost_dose = value_id("PMC5009698", "", "dose", "value=27.68;unit=1e6 cells")
     donor = value_id("PMC5320771", "", "donor_type", "allogeneic")
     fecal_route = value_id("PMC5320771", "", "route", "intramuscular")
     con = connect(database)
@@ -149,7 +149,7 @@ def test_judgements_survive_reextraction_and_a_changed_paper(tmp_path, papers, n
     assert status[donor][1:] == ("rejected", "pipeline")
     assert status[fecal_route] == ("intralesional", "corrected", "pipeline")
     # The paper no longer states this dose, but the reviewer read it there: the value stays, held by the reviewer.
-    assert status[lost_dose] == ("value=27.68;unit=1e6 cells;per=total", "confirmed", "reviewer")
+    assert status[lost_dose] == ("value=27.68;unit=1e6 cells", "confirmed", "reviewer")
     assert query(database, "SELECT count(*) AS n FROM extracted_values WHERE value_id = ? AND current", [lost_dose]).n[0] == 0
 
     con = connect(database, read_only=True)
@@ -157,7 +157,7 @@ def test_judgements_survive_reextraction_and_a_changed_paper(tmp_path, papers, n
     con.close()
     assert set(map(tuple, gold[["doc_id", "field", "value"]].values)) == {
         ("PMC5009698", "route", "intradiscal"),
-        ("PMC5009698", "dose", "value=27.68;unit=1e6 cells;per=total"),
+        ("PMC5009698", "dose", "value=27.68;unit=1e6 cells"),
         ("PMC5320771", "route", "intralesional"),
     }
     assert all("27.68 million" in e for e in gold[gold.field == "dose"].evidence)

@@ -94,9 +94,9 @@ def test_an_edited_values_csv_comes_back_as_judgements_and_grows_the_gold(databa
     export(con, tmp_path, ["csv"])
     values = pd.read_csv(tmp_path / "values.csv", dtype=str, keep_default_na=False)
     route = value_id("PMC5009698", "", "route", "intradiscal")
-    dose = value_id("PMC5009698", "", "dose", "value=27.68;unit=1e6 cells;per=total")
+    dose = value_id("PMC5009698", "", "dose", "value=27.68;unit=1e6 cells")
     values.loc[values.value_id == route, "review"] = "confirmed"
-    values.loc[values.value_id == dose, ["review", "value", "note"]] = ["corrected", "value=27.7;unit=1e6 cells;per=total", "Table 1"]
+    values.loc[values.value_id == dose, ["review", "value", "note"]] = ["corrected", "value=27.7;unit=1e6 cells", "Table 1"]
     fecal_dose = values.index[(values.doc_id == "PMC5320771") & (values.field == "dose")][0]
     values.loc[fecal_dose, ["review", "value"]] = ["corrected", "value=abc"]
     added = {"doc_id": "PMC5320771", "study_key": "", "field": "sample_size", "value": "total=18", "review": "added",
@@ -117,7 +117,7 @@ def test_an_edited_values_csv_comes_back_as_judgements_and_grows_the_gold(databa
     export(con, tmp_path / "out", ["gold"])
     con.close()
     gold = pd.read_csv(tmp_path / "out" / "gold" / "PMC5009698.csv", dtype=str, keep_default_na=False)
-    assert set(zip(gold.field, gold.value)) == {("route", "intradiscal"), ("dose", "value=27.7;unit=1e6 cells;per=total")}
+    assert set(zip(gold.field, gold.value)) == {("route", "intradiscal"), ("dose", "value=27.7;unit=1e6 cells")}
     assert list(gold.columns) == ["doc_id", "study_key", "field", "value", "evidence"]
     added_gold = pd.read_csv(tmp_path / "out" / "gold" / "PMC5320771.csv", dtype=str, keep_default_na=False)
     assert added_gold[["field", "value"]].values.tolist() == [["sample_size", "total=18"]]

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import extract.normalize.dose as dose_module
+import extract.normalize.dose.reader as dose_reader
 from extract.normalize.dose import (
     PER_VALUES,
     cohort_labels,
@@ -36,7 +36,7 @@ TABLE_HEADER = "Single dose of MSCs ($\\times 10^6$ cells)"
 
 
 def cells(value: float | None = None, *, low: float | None = None, high: float | None = None,
-          per: str = "total", unit: str = "1e6 cells", arm: str | None = None) -> Dose:
+          per: str | None = None, unit: str = "1e6 cells", arm: str | None = None) -> Dose:
     return Dose(value=value, low=low, high=high, per=per, unit=unit, arm=arm)
 
 
@@ -58,7 +58,7 @@ PROSE = [
     ("the highest dose was 300 M to treat DN.", [cells(300.0)]),
     ("specifically 1 M, no patient developed DSA [56] .", [cells(1.0)]),
     ("2×10^8 cells/infusion", [cells(200.0, per="infusion")]),
-    ("up to 2×10^8 cells per infusion", [cells(200.0, per="infusion")]),
+    ("2 × 10^8 cells per infusion were given", [cells(200.0, per="infusion")]),
     ("150 million", [cells(150.0)]),
     ("150 million cells", [cells(150.0)]),
     ("the higher dose group (150 million cells), which had", [cells(150.0)]),
@@ -71,9 +71,10 @@ PROSE = [
     ("at a dose of 20, 100, or 200×10^6 MSCs, respectively,", [cells(20.0), cells(100.0), cells(200.0)]),
     ("doses of cells at 25, 50, 75, and 150 million, respectively",
      [cells(25.0), cells(50.0), cells(75.0), cells(150.0)]),
-    ("6 × 106 hADSCs per 3 ml", [cells(6.0)]),
-    ("3 × 106 per 1.5 ml", [cells(3.0)]),
-    ("6 × 106 hADSCs (3 × 106 per 1.5 ml PBS into each end of the muscle)", [cells(6.0), cells(3.0)]),
+    ("6 × 106 hADSCs per 3 ml were injected", [cells(6.0)]),
+    ("we injected 3 × 106 per 1.5 ml", [cells(3.0)]),
+    ("6 × 106 hADSCs (3 × 106 per 1.5 ml PBS into each end of the muscle) were injected",
+     [cells(6.0), cells(3.0, per="site")]),
     ("Either 6 × 106 hADSCs per 3 ml suspended in PBS (treatment) or 3 ml PBS (placebo) was injected.",
      [cells(6.0)]),
     ("received an intra-discal injection of 27.68 million autologous, hypoxic cultured bone marrow-derived MSCs.",
@@ -168,7 +169,8 @@ def test_numbers_that_are_not_doses(text: str) -> None:
     [
         ("The lowest dose of allo-MSCs administered was 0.3 M/kg of body weight", None, ["0.3 M/kg"]),
         ("at a dose of 20, 100, or 200×10^6 MSCs, respectively", None, ["20", "100", "200×10^6 MSCs"]),
-        ("6 × 106 hADSCs (3 × 106 per 1.5 ml PBS into each end)", None, ["6 × 106 hADSCs", "3 × 106 per 1.5 ml"]),
+        ("6 × 106 hADSCs (3 × 106 per 1.5 ml PBS into each end) were injected", None,
+         ["6 × 106 hADSCs", "3 × 106 per 1.5 ml"]),
         ("stem cells (15.1–51.6 million cells) as part", None, ["15.1–51.6 million cells"]),
         ("one mild in the 100 M-treated group", None, ["100 M-treated group"]),
         ("103.14 mL with $2.65 \\pm 0.8 \\times 10^4$ ISCs/kg", 1.0,
@@ -297,12 +299,13 @@ def test_gold_dose_is_read_from_its_evidence(row: dict[str, str]) -> None:
 @pytest.mark.parametrize(
     "dose, text",
     [
-        (cells(100.0, arm="100M"), "value=100;unit=1e6 cells;per=total;arm=100M"),
+        (cells(100.0, arm="100M"), "value=100;unit=1e6 cells;arm=100M"),
+        (cells(100.0, per="total"), "value=100;unit=1e6 cells;per=total"),
         (cells(low=0.5, high=1.0, per="kg"), "low=0.5;high=1;unit=1e6 cells;per=kg"),
-        (Dose(value=103.14, unit="mL"), "value=103.14;unit=mL;per=total"),
+        (Dose(value=103.14, unit="mL"), "value=103.14;unit=mL"),
         (cells(2.65, unit="1e4 cells", per="kg"), "value=2.65;unit=1e4 cells;per=kg"),
-        (cells(0.1 + 0.2), "value=0.30000000000000004;unit=1e6 cells;per=total"),
-        (cells(1.0, arm="a;b=c%"), "value=1;unit=1e6 cells;per=total;arm=a%3Bb%3Dc%25"),
+        (cells(0.1 + 0.2), "value=0.30000000000000004;unit=1e6 cells"),
+        (cells(1.0, arm="a;b=c%"), "value=1;unit=1e6 cells;arm=a%3Bb%3Dc%25"),
     ],
 )
 def test_serialise_dose(dose: Dose, text: str) -> None:
@@ -335,7 +338,7 @@ doses = st.builds(
     low=finite_or_none,
     high=finite_or_none,
     unit=st.text(max_size=12),
-    per=st.sampled_from(PER_VALUES),
+    per=st.none() | st.sampled_from(PER_VALUES),
     arm=st.none() | st.text(max_size=12),
 )
 
@@ -352,8 +355,8 @@ mantissas = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999"), pla
 powers = st.sampled_from([("× 10^{e}", None), ("×10^{e}", None), (" x 10^{e}", None), ("$\\times 10^{{{e}}}$", None),
                           ("× 10{sup}", "sup"), ("× 10 {e}", None), ("× 1{e0}", "lost")])
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-pers = st.sampled_from([("", "total"), ("/kg", "kg"), (" per kg", "kg"), ("/infusion", "infusion"),
-                        ("/disc", "disc"), ("/10 LV sites", "site"), (" per injection", "dose"), (" per 3 ml", "total")])
+pers = st.sampled_from([("", None), ("/kg", "kg"), (" per kg", "kg"), ("/infusion", "infusion"),
+                        ("/disc", "disc"), ("/10 LV sites", "site"), (" per injection", "dose"), (" in total", "total")])
 cell_words = st.sampled_from([" cells", " MSCs", " hADSCs", " BM-MSCs"])
 
 
@@ -421,7 +424,7 @@ def test_long_repetitive_text_is_read_quickly(text: str) -> None:
 def test_grammar_soup_never_raises_and_gives_valid_doses(tokens, joiner, multiplier, default_per) -> None:
     text = joiner.join(tokens)
     for dose in parse_doses(text, header_multiplier=multiplier, default_per=default_per):
-        assert dose.per in PER_VALUES
+        assert dose.per is None or dose.per in PER_VALUES
         numbers = [n for n in (dose.value, dose.low, dose.high) if n is not None]
         assert numbers and all(math.isfinite(n) and n >= 0 for n in numbers)
         assert parse_serialised_dose(serialise_dose(dose)) == dose
@@ -441,7 +444,7 @@ def test_parse_doses_never_raises_on_any_text(text: str, multiplier: float | Non
 def _without_prefilter(text: str) -> list:
     """What the dose grammar reads in `text` when the prose prefilter lets every sentence through."""
     with pytest.MonkeyPatch.context() as patched:
-        patched.setattr(dose_module, "_may_state_a_prose_dose", lambda _: True)
+        patched.setattr(dose_reader, "may_state_a_prose_dose", lambda _: True)
         return find_doses(text)
 
 
@@ -457,7 +460,27 @@ def test_the_prose_prefilter_changes_nothing_on_the_bundled_papers() -> None:
     from extract.run import discover
 
     sentences = [s for p in discover([ROOT / "corpus"]) for s in re.split(r"(?<=[.;])\s+", load_document(p).text)]
-    rejected = [s for s in sentences if not dose_module._may_state_a_prose_dose(s)]
+    rejected = [s for s in sentences if not dose_reader.may_state_a_prose_dose(s)]
     assert len(rejected) > len(sentences) / 2  # it does spare most of them the grammar
     for sentence in rejected:
         assert _without_prefilter(sentence) == [], sentence
+
+
+# ---------------------------------------------------------------- scoring a dose strictly
+
+
+@pytest.mark.parametrize(
+    "gold, pred, same",
+    [
+        ("value=100;unit=1e6 cells", "value=100;unit=1e6 cells;arm=100M", True),  # arm optional where gold names none
+        ("value=100;unit=1e6 cells;arm=A", "value=100;unit=1e6 cells;arm=100M", False),
+        ("value=100", "value=100;unit=1e6 cells", True),  # the unit's default
+        ("value=100;unit=1e6 cells", "value=100;unit=1e6 cells;per=total", False),  # a per the paper did not state
+        ("value=0.3;unit=1e6 cells;per=kg", "value=0.3;unit=1e6 cells", False),
+        ("value=100;unit=mL", "value=100;unit=1e6 cells", False),
+    ],
+)
+def test_strict_dose_match_follows_the_field_guide(gold: str, pred: str, same: bool) -> None:
+    from extract.score.match import strict_match
+
+    assert strict_match(gold, pred) is same

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 import math
 import os
 
@@ -30,7 +31,7 @@ from extract.paths import lexicons_dir
 from extract.schema import FollowUp
 
 # Modest by default so the file runs in seconds; raise it for a bug hunt:
-# MSC_HYPOTHESIS_EXAMPLES=5000 pytest tests/test_normalize_dose.py
+# MSC_HYPOTHESIS_EXAMPLES=5000 pytest tests/test_normalize_numbers.py
 PROPERTY = settings(max_examples=int(os.environ.get("MSC_HYPOTHESIS_EXAMPLES", "200")), deadline=None)
 
 
@@ -96,6 +97,23 @@ def test_lost_superscript_only_in_cell_context(text: str, expected: float) -> No
         ("$\\times 10^6$ cells", "× 10^6 cells"),
         ("0.5-1.0/kg", "0.5–1.0/kg"),
         ("10⁶ cells", "10^6 cells"),
+        # PubMed prints a superscript in parentheses
+        ("2 × 10(6)/kg", "2 × 10^6/kg"),
+        ("1.5 x10(8) MSCs", "1.5 × 10^8 MSCs"),
+        ("2 times 10(6) cells", "2 × 10^6 cells"),
+        ("Figure 10(6) shows", "Figure 10(6) shows"),  # no multiplication: not a power
+        # "10e" is "ten to the"
+        ("4*10e8 cells", "4 × 10^8 cells"),
+        ("10e6 cells", "10^6 cells"),
+        ("1e6 cells", "1e6 cells"),  # a mantissa of 1 is already e-notation
+        # a decimal point the export spaced, read only before a multiplication by ten
+        ("0. 5x106 cells / kg", "0.5 × 10^6 cells / kg"),
+        ("in 2012. 5 patients", "in 2012. 5 patients"),
+        # decimal commas before a magnitude; a list stays a list
+        ("1,5-3,0 10E6 MSC/kg", "1.5–3.0 × 10^6 MSC/kg"),
+        ("patients 1,2 and 3", "patients 1,2 and 3"),
+        # a range whose first end lost its superscript too
+        ("2x106 - 6x106/kg MSC", "2 × 10^6–6 × 10^6/kg MSC"),
     ],
 )
 def test_normalize_numeric_text(text: str, expected: str) -> None:
@@ -131,7 +149,8 @@ def test_measurement_keeps_spread_and_exponent() -> None:
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("10^6", 6), ("10⁶", 6), ("10^{8}", 8), ("1e6", 6), ("× 106", 6), ("× 10 6", 6), ("cells", None)],
+    [("10^6", 6), ("10⁶", 6), ("10^{8}", 8), ("1e6", 6), ("× 106", 6), ("× 10 6", 6), ("× 10(6)", 6), ("10e8", 8),
+     ("cells", None)],
 )
 def test_parse_exponent(text: str, expected: int | None) -> None:
     assert parse_exponent(text) == expected
@@ -293,3 +312,12 @@ def test_follow_up_never_raises(text: str) -> None:
 def test_lexicons_are_json_objects(name: str) -> None:
     data = json.loads((lexicons_dir() / f"{name}.json").read_text(encoding="utf-8"))
     assert isinstance(data, dict) and data
+
+
+@PROPERTY
+@given(st.decimals(min_value=Decimal("0.1"), max_value=Decimal("99.9"), places=1), st.integers(min_value=1, max_value=12),
+       st.sampled_from(["{m} × 10^{e}", "{m} × 10({e})", "{m} x10({e})", "{m} times 10({e})", "{m}*10e{e}",
+                        "{m} x 10E{e}", "{m}e{e}", "$ {m} \\times 10^{{{e}}}$", "{m} × 10{sup}"]))
+def test_every_power_of_ten_notation_parses_to_one_number(mantissa: Decimal, exponent: int, form: str) -> None:
+    text = form.format(m=mantissa, e=exponent, sup=str(exponent).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")))
+    assert parse_number(text) == float(mantissa.scaleb(exponent)), text

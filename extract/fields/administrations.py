@@ -1,4 +1,6 @@
-"""How many times the cells were given: "three allo-MSC infusions" is 3, "a single infusion of allo-MSCs" is 1."""
+"""How many times the cells were given: "three allo-MSC infusions" is 3, "a single infusion of allo-MSCs" is 1,
+"infused on days 0 and 14" is 2. "Four dose cohorts" and "three dose levels" count kinds of dose, not
+administrations, and "up to 12 infusions" is a limit, not a count."""
 
 from __future__ import annotations
 
@@ -6,7 +8,8 @@ import re
 from functools import cache
 
 from extract.fields.reading import SentenceText, passes_gate
-from extract.normalize.numbers import parse_word_number, regex_alternation, word_number_pattern
+from extract.normalize.dose.quantity import is_bounded
+from extract.normalize.numbers import is_cell_word, parse_word_number, regex_alternation, word_number_pattern
 from extract.paths import load_lexicon
 from extract.schema import FieldMention
 
@@ -24,7 +27,8 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(counted nouns: "three infusions", "a single infusion"; an article before an event noun: "an injection")."""
     lexicon = _lexicon()
     between = rf"(?P<between>(?:[\w-]+\s+){{0,{int(lexicon['max_words_between'])}}}?)"
-    after = r"(?P<after>(?:\s+[\w-]+){0,3})"
+    # The words after the noun, up to the clause's end, say what was given ("a single dose of 1 × 10^6 MSCs/kg").
+    after = r"(?P<after>[^.;:]{0,80})"
     count = rf"(?P<count>(?<![\w.,])\d+(?![\w.,]\d)|{word_number_pattern()})"
     single = rf"(?P<single>{regex_alternation(lexicon['single_words'])})"
     counted = rf"(?<![\w-])(?:{single}|{count})\s+{between}(?P<noun>{regex_alternation(lexicon['nouns'])})\b{after}"
@@ -43,11 +47,64 @@ def _count(match: re.Match[str]) -> int | None:
 
 
 def _about_cells(match: re.Match[str]) -> bool:
-    words = set(re.findall(r"[\w-]+", f"{match.group('between')} {match.group('after')}".lower()))
-    return bool(words & set(_lexicon()["cell_words"]))
+    """The cells are named between the count and the noun, or in the few words after the noun
+    that say what was given ("a single dose of 1 × 10^6 MSCs/kg"), before a time clause starts
+    ("an injection within a week prior to the cells" is about something else)."""
+    after: list[str] = []
+    for word in re.findall(r"[\w-]+", match.group("after").lower())[: int(_lexicon()["cell_words_after"])]:
+        if word in _lexicon()["clause_ends"]:
+            break
+        after.append(word)
+    words = match.group("between").lower().split() + after
+    return bool(set(words) & set(_lexicon()["cell_words"])) or any(is_cell_word(w) for w in words)
+
+
+def _names_a_kind_of_dose(match: re.Match[str]) -> bool:
+    """"four dose cohorts", "three dose levels", "two dose-escalation cohorts": the noun qualifies another word."""
+    following = re.match(r"[\s-]*([\w]+)", match.group("after"))
+    return bool(following) and following.group(1).lower() in _lexicon()["not_after"]
+
+
+@cache
+def _schedule_pattern() -> re.Pattern[str]:
+    """A cell administration followed by the days it happened on: "infused on days 0 and 14"."""
+    lexicon = _lexicon()
+    verbs = regex_alternation(lexicon["schedule_verbs"])
+    unit = regex_alternation(lexicon["schedule_units"])
+    day = r"(?<![\w.])\d{1,3}(?![\w.]\d|\w)"
+    days = rf"{day}(?:\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)(?:{unit}\s+)?{day})+"
+    return re.compile(
+        rf"(?<![\w-])(?P<verb>(?:{verbs})[\w-]*)(?P<between>(?:\s+[\w-]+){{0,4}}?)\s+(?:on|at)\s+(?:{unit})\s+(?P<days>{days})",
+        re.IGNORECASE,
+    )
+
+
+def _schedule_mentions(sentence: SentenceText) -> list[FieldMention]:
+    if not passes_gate(sentence.text.lower(), "administrations", "schedule"):
+        return []
+    refused = _lexicon()["schedule_not_between"]
+    mentions: list[FieldMention] = []
+    for match in _schedule_pattern().finditer(sentence.text):
+        between = match.group("between").lower().split()
+        if any(word.startswith(stem) for word in between for stem in refused):
+            continue
+        count = len(re.findall(r"\d+", match.group("days")))
+        if 2 <= count <= MAX_COUNT:
+            mentions.append(sentence.mention("n_administrations", str(count), RULE, match.start(), match.end()))
+    return mentions
 
 
 def administration_mentions(sentence: SentenceText) -> list[FieldMention]:
+    mentions = _counted_mentions(sentence)
+    taken = [(m.start, m.end) for m in mentions]
+    for mention in _schedule_mentions(sentence):
+        if not any(mention.start < e and b < mention.end for b, e in taken):
+            mentions.append(mention)
+    return mentions
+
+
+def _counted_mentions(sentence: SentenceText) -> list[FieldMention]:
+    """"three infusions", "a single dose of MSCs": a count before an administration noun."""
     if not passes_gate(sentence.text.lower(), "administrations", "nouns"):  # most sentences name no administration
         return []
     not_counts = set(_lexicon()["not_counts"])
@@ -59,6 +116,8 @@ def administration_mentions(sentence: SentenceText) -> list[FieldMention]:
             if any(begin < e and b < end for b, e in taken):
                 continue
             if set(match.group("between").lower().split()) & not_counts:
+                continue
+            if _names_a_kind_of_dose(match) or is_bounded(sentence.text, begin):
                 continue
             count = _count(match)
             if not count or count > MAX_COUNT:

@@ -57,6 +57,28 @@ _PM_SPACING = re.compile(r"\s*±\s*")
 _RANGE_BETWEEN_DIGITS = re.compile(rf"(?<=\d)\s*[-{_DASHES}]\s*(?=\.?\d)")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _LOST_EXPONENT = re.compile(r"×\s?10(?:\s([1-9])|([1-9]))(?![\d.,]\d|\d|\^)")
+# PubMed writes a superscript in parentheses: "2 × 10(6)/kg", "x10(8)", "2 times 10(6)".
+_PARENTHESISED_POWER = re.compile(r"(?P<times>(?:[×xX*·]|\btimes)\s*)10\((?P<exp>[+-]?\d{1,2})\)")
+# "10e6", "4*10e8", "5x10E6": clinicians write "10e" for "10 to the", never "10 × 10^6"
+# (no one writes a mantissa of ten after another mantissa), so the 10 is the base.
+_TEN_E_POWER = re.compile(r"(?<![\d.])(?<![A-WYZa-wyz_])10[eE](?P<exp>[+-]?\d{1,2})(?![\w.])")
+# European exports write decimal commas ("1,5-3,0 10E6 MSC/kg", "1,5-2,0 mln"). A comma followed by one
+# or two digits is never a thousands separator; it is read as a decimal point only before a magnitude,
+# where a list ("1,2 and 3") cannot be meant.
+_DECIMAL_COMMA = re.compile(
+    rf"(?<![\d.,])(?P<int>\d{{1,3}}),(?P<frac>\d{{1,2}})(?!\d)"
+    rf"(?=(?:\s*[-{_DASHES}]\s*\d{{1,3}},\d{{1,2}})?\s*(?:[×xX*·]\s*10|10[\^eE(]|(?i:mln|million)\b|M\b))"
+)
+# "3.0 10^6 MSC/kg": a decimal mantissa and a power of ten with nothing between are one number.
+_UNWRITTEN_TIMES = re.compile(r"(?:(?<=\.\d)|(?<=\.\d\d))\s+(?=10\^[+-]?\d)")
+_TIMES_WORD = re.compile(r"(?<=\d)\s+times\s+(?=10\^)")
+# Exports that space every character break a decimal ("0. 5x106", "1. 0* 108"); only right before a
+# multiplication by ten is that surely one number and not a sentence end and a new number.
+# A range or an e-notation may come between ("0. 5-1. 0 * 106", "1. 0E+6").
+_BROKEN_DECIMAL = re.compile(
+    rf"(?<![\w.])(?P<int>\d{{1,2}})\. (?P<frac>\d{{1,2}})"
+    rf"(?=[eE][+-]?\d|\s*(?:[-{_DASHES}]\s*\d{{1,3}}(?:\. ?\d{{1,2}})?\s*)?(?:[×xX*·]|\\times)\s*10)"
+)
 
 
 @dataclass(frozen=True)
@@ -298,7 +320,9 @@ def normalize_numeric_text(text: str, cell_context: bool = False) -> str:
     LaTeX (``$\\times 10^{6}$``) and unicode (``10⁶``, ``−``, ``–``, thin
     spaces) become ``× 10^6``, ``±``, ``-`` and ``–``; a dash between two
     numbers becomes the range dash ``–``; ``x``/``*``/``·`` between a number
-    and ``10`` become ``×``. Superscripts lost in export (``× 106``,
+    and ``10`` become ``×``. PubMed's ``× 10(6)``, ``10e6`` (ten to the sixth),
+    ``2 times 10^6`` and a decimal broken by a space before ``× 10`` (``0. 5x106``)
+    become ``× 10^6`` forms. Superscripts lost in export (``× 106``,
     ``× 10 6``) are restored by :func:`restore_lost_exponents`.
     """
     return normalize_mapped(text, cell_context).text
@@ -321,6 +345,15 @@ def normalize_mapped(text: str, cell_context: bool = False) -> MappedText:
     out = out.sub(_SUPERSCRIPT_RUN, lambda m: "^" + m.group(0).translate(_SUPERSCRIPTS))
     out = out.sub(r"\^ ", "^")
     out = out.sub(_SPACES, " ")
+    if ". " in out.text:
+        out = out.sub(_BROKEN_DECIMAL, r"\g<int>.\g<frac>")
+    if "," in out.text:
+        out = out.sub(_DECIMAL_COMMA, r"\g<int>.\g<frac>")
+    if "10" in out.text:  # every form below writes a 10; most sentences hold none
+        out = out.sub(_PARENTHESISED_POWER, r"\g<times>10^\g<exp>")
+        out = out.sub(_TEN_E_POWER, r"10^\g<exp>")
+        out = out.sub(_TIMES_WORD, " × ")
+        out = out.sub(_UNWRITTEN_TIMES, " × ")
     out = out.sub(_RANGE_BETWEEN_DIGITS, _RANGE_DASH)
     out = out.sub(_OTHER_DASHES, "-")
     out = out.sub(_MULTIPLY_BETWEEN, " × ")
@@ -363,14 +396,23 @@ def is_cell_word(token: str) -> bool:
     return bool(_cell_suffix_re().match(token.strip(".,;:()[]")))
 
 
+_CELL_WORD_WINDOW = 5
+# The first end of a range whose second end carries its own (lost) power: "2 × 106 – 6 × 106/kg".
+_RANGE_TO_POWER = re.compile(r"\s*–\s*\.?\d[\d.,]*\s*×\s?10(?:\^[+-]?\d{1,2}|\s?[1-9])(?![\d.,]\d|\d)")
+
+
 def _cell_context_follows(text: str, position: int, at_end_is_cells: bool) -> bool:
     rest = text[position:]
+    range_end = _RANGE_TO_POWER.match(rest)
+    if range_end:
+        return _cell_context_follows(text, position + range_end.end(), at_end_is_cells)
     if not rest.strip() or re.match(r"\s*[)\].;,]?\s*$", rest):
         return at_end_is_cells
     if re.match(r"\s*(?:/|per\b)", rest, re.IGNORECASE):
         return True
-    words = re.findall(r"[\w-]+", rest[:60])
-    return any(is_cell_word(w) for w in words[:3])
+    # "2 × 106 of autologous mesenchymal stem cells": a cell word may follow a few qualifiers.
+    words = re.findall(r"[\w-]+", rest[:80])
+    return any(is_cell_word(w) for w in words[:_CELL_WORD_WINDOW])
 
 
 # ---------------------------------------------------------------- parsing

@@ -56,11 +56,33 @@ def _atoms_equal(gold: str, pred: str, lenient: bool) -> bool:
     return gold.strip() == pred.strip()
 
 
+DOSE_KEYS = frozenset({"value", "low", "high", "unit", "per", "arm"})
+DOSE_AMOUNT_KEYS = frozenset({"value", "low", "high"})
+
+
+def _is_dose(pairs: dict[str, str]) -> bool:
+    return bool(pairs.keys() & DOSE_AMOUNT_KEYS) and pairs.keys() <= DOSE_KEYS
+
+
+def _strict_dose_keys(g: dict[str, str], p: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """A dose's optional parts, as FIELD_GUIDE defines them: a missing `unit` is `1e6 cells` on
+    either side; `arm` is an optional label, judged only where the gold names one. `per` is not
+    optional in this sense: a gold row without it says the paper states no denominator, so a
+    predicted `per` is a wrong claim."""
+    g, p = dict(g), dict(p)
+    g.setdefault("unit", DEFAULT_DOSE_UNIT)
+    p.setdefault("unit", DEFAULT_DOSE_UNIT)
+    if "arm" not in g:
+        p.pop("arm", None)
+    return g, p
+
+
 def strict_match(gold: str, pred: str, field: str = "") -> bool:
     """Exact normalised equality: codes case-sensitive after strip; structured values as
-    parsed dicts with exactly equal numbers (so `1.0` equals `1`, key order is free);
-    as-written fields equal but for case and spacing ("Knee Osteoarthritis" in a title
-    case heading is the knee osteoarthritis of the text)."""
+    parsed dicts with exactly equal numbers (so `1.0` equals `1`, key order is free); doses
+    with FIELD_GUIDE's defaults filled in (:func:`_strict_dose_keys`); as-written fields
+    equal but for case and spacing ("Knee Osteoarthritis" in a Title Case title is the
+    knee osteoarthritis of the text)."""
     gold, pred = gold.strip(), pred.strip()
     if field in FREE_TEXT_FIELDS and not (is_structured(gold) or is_structured(pred)):
         return " ".join(gold.casefold().split()) == " ".join(pred.casefold().split())
@@ -69,6 +91,8 @@ def strict_match(gold: str, pred: str, field: str = "") -> bool:
             g, p = parse_structured(gold), parse_structured(pred)
         except ValueError:
             return gold == pred
+        if _is_dose(g) and _is_dose(p):
+            g, p = _strict_dose_keys(g, p)
         return g.keys() == p.keys() and all(_atoms_equal(g[k], p[k], lenient=False) for k in g)
     return _atoms_equal(gold, pred, lenient=False)
 

@@ -49,7 +49,7 @@ def readable_dose(text: str) -> str:
         else format_number(dose.value) if dose.value is not None else "?"
     )
     unit = "x10^6" if dose.unit == "1e6 cells" else dose.unit
-    per = {"total": "", "kg": "/kg"}.get(dose.per, f"/{dose.per}")
+    per = "" if dose.per in (None, "total") else f"/{dose.per}"
     arm = f" ({dose.arm})" if dose.arm else ""
     return f"{amount} {unit}{per}{arm}"
 
