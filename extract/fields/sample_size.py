@@ -72,4 +72,8 @@ def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
         if re.search(_lexicon()["other_groups"], text[max(0, begin - 60) : begin], re.IGNORECASE):
             continue  # "a validation cohort of 40 patients": not the trial's
         mentions.append(sentence.mention("sample_size", f"{_group(text, begin, end)}={count}", RULE, begin, end))
+    # "All ten patients received the cells", and nothing of a control: a single arm, both its total and its treated.
+    if len(mentions) == 1 and mentions[0].value.startswith("treated=") and not has_cue(text, LEXICON, "control_words"):
+        only = mentions[0]
+        mentions.append(only.model_copy(update={"value": "total=" + only.value.split("=", 1)[1]}))
     return mentions

@@ -49,6 +49,11 @@ def _patient_noun() -> str:
 
 
 @functools.cache
+def _not_people() -> str:
+    return rf"(?i:{regex_alternation(_lexicon()['not_people_words'])})"
+
+
+@functools.cache
 def _count() -> str:
     return rf"(?:{_INTEGER}|{word_number_pattern()})"
 
@@ -207,7 +212,9 @@ def _sample_patterns() -> tuple[re.Pattern[str], ...]:
     return (
         re.compile(rf"(?<![\w])[nN]\s*=\s*(?P<n>{_INTEGER})"),
         # "Thirty (30) patients", "twenty-five (25) subjects": the figure in brackets repeats the word.
-        re.compile(rf"(?P<n>{count})\s+(?:\(\s*\d+\s*\)\s+)?(?:[\w'-]{{1,40}}\s+){{0,3}}?{_patient_noun()}"),
+        re.compile(
+            rf"(?P<n>{count})\s+(?:\(\s*\d+\s*\)\s+)?(?:(?!{_not_people()}\s)(?!\d)[\w'-]{{1,40}}\s+){{0,3}}?{_patient_noun()}"
+        ),
         re.compile(rf"(?P<n>{_INTEGER})\s+{abbreviation}"),
     )
 
