@@ -228,8 +228,8 @@ def test_number_parsers_never_raise(text: str) -> None:
         ("12-month", 12.0),
         ("12 months", 12.0),
         ("4 years", 48.0),
-        ("24-week", 5.52),
-        ("14 weeks", 3.22),
+        ("24-week", 5.54),
+        ("14 weeks", 3.23),
         ("9-month", 9.0),
         ("1-year", 12.0),
         ("one-year", 12.0),
@@ -241,7 +241,7 @@ def test_number_parsers_never_raise(text: str) -> None:
         ("twelve months", 12.0),
         ("after a follow-up of 4 years [84]", 48.0),
         ("at 1-, 3-, and 6-month follow-up", 6.0),
-        ("through the week 14 in two patients", 3.22),
+        ("through the week 14 in two patients", 3.23),
         ("persisted ≤12 months", 12.0),
         ("Participants were assessed at baseline and followed up at 2 months.", 2.0),
     ],
@@ -286,7 +286,7 @@ def test_follow_up_range_keeps_its_ends() -> None:
 @PROPERTY
 @given(
     st.integers(min_value=1, max_value=120),
-    st.sampled_from([("month", 1.0, None), ("year", 12.0, None), ("week", None, 4.345), ("day", None, 30.44)]),
+    st.sampled_from([("month", 1.0, None), ("year", 12.0, None), ("week", 0.230769231, None), ("day", None, 30.44)]),
     st.sampled_from(["{n} {u}s", "{n}-{u}", "{n} {u}s of follow-up", "a {n}-{u} follow-up"]),
 )
 def test_generated_durations_convert(n: int, unit, template: str) -> None:

@@ -1,7 +1,7 @@
 """Follow-up durations in months.
 
 Reviewers compare follow-up across trials, so every duration becomes months:
-years × 12, weeks / 4.345, days / 30.44 (factors in
+years × 12, weeks × 12/52, days / 30.44 (factors in
 ``models/lexicons/durations.json``), rounded to 2 decimals.
 
 Choices:
@@ -73,7 +73,7 @@ def _duration_re() -> re.Pattern[str]:
         (?:\s*(?:–|\s(?i:to)\s)\s*(?P<high>{amount}))?
         [\s-]*(?P<unit>(?i:{units}))\b
         |
-        (?i:\b(?P<unit_first>{units}))\s+(?P<ordinal>\d+)\b
+        (?i:\b(?P<unit_first>{units}))\s+(?P<ordinal>\d+(?:{_LIST_SEPARATOR}\d+){{0,12}})\b
         """,
         re.VERBOSE,
     )
@@ -121,7 +121,8 @@ def find_durations(text: str) -> list[Duration]:
     found: list[Duration] = []
     for match in _duration_re().finditer(normal):
         if match.group("unit_first"):
-            months = _to_months(Decimal(match.group("ordinal")), match.group("unit_first"))
+            # "at week 12, 24 and 48": a visit schedule reaches its last visit.
+            months = _to_months(max(_amounts(match.group("ordinal"))), match.group("unit_first"))
             found.append(Duration(match.start(), match.end(), months))
             continue
         if _is_age(normal, match):
@@ -178,7 +179,7 @@ def parse_follow_up(text: str) -> FollowUp | None:
     """The follow-up ``text`` states, in months (see the module docstring for
     ranges, lists and several durations); None when it states none.
 
-    ``"12-month"`` -> 12, ``"4 years"`` -> 48, ``"24-week"`` -> 5.52,
+    ``"12-month"`` -> 12, ``"4 years"`` -> 48, ``"24-week"`` -> 5.54,
     ``"one-year"`` -> 12, ``"4–6 years"`` -> 60 (midpoint).
     """
     chosen = _chosen_follow_up(text)
