@@ -94,10 +94,28 @@ def _schedule_mentions(sentence: SentenceText) -> list[FieldMention]:
     return mentions
 
 
+def _repeat_mentions(sentence: SentenceText) -> list[FieldMention]:
+    """"twice", "for 3 times", "the second transplantation", "single-dose": counts without a counted noun."""
+    lowered = sentence.text.lower()
+    if not re.search(_lexicon()["repeat_context"], lowered):
+        return []
+    mentions = []
+    for repeat in _lexicon()["repeats"]:
+        for match in re.finditer(repeat["pattern"], lowered):
+            if "count" in repeat:
+                count = repeat["count"]
+            else:
+                word = match.group("n")
+                count = int(word) if word.isdigit() else _lexicon()["ordinals"].get(word) or parse_word_number(word)
+            if count and 1 <= count <= MAX_COUNT and not is_bounded(sentence.text, match.start()):
+                mentions.append(sentence.mention("n_administrations", str(count), RULE, match.start(), match.end()))
+    return mentions
+
+
 def administration_mentions(sentence: SentenceText) -> list[FieldMention]:
     mentions = _counted_mentions(sentence)
     taken = [(m.start, m.end) for m in mentions]
-    for mention in _schedule_mentions(sentence):
+    for mention in _schedule_mentions(sentence) + _repeat_mentions(sentence):
         if not any(mention.start < e and b < mention.end for b, e in taken):
             mentions.append(mention)
     return mentions
