@@ -136,6 +136,7 @@ class ContextEngine:
                 continue
             stops = [(s, e) for r, s, e in terminators if r.category in ("TERMINATE", *rule.terminated_by)]
             stops += [(s, e) for r, s, e in cues if r.category in rule.terminated_by and r.direction is not Direction.terminate]
+            # The cue's own words are in its scope: "our earlier pilot study" is not this trial's design either.
             scope_start, scope_end = start, end
             if rule.direction in (Direction.forward, Direction.bidirectional):
                 limit = min([s for s, _ in stops if s >= end], default=len(text))
