@@ -2,11 +2,12 @@
 #   make demo   install, extract the bundled corpus into out/, score it against gold/ (out/report.html)
 #   make test   install, then run the test suite
 #   make bench  throughput and memory of batch extraction (printed figures)
+#   make devscore  scores on the development, held-out and abstract-case sets (devset/)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench devscore clean
 
 setup: $(VENV)/.installed
 
@@ -22,6 +23,14 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+devscore: setup
+	for set in dev heldout; do \
+		$(BIN)/msc-extract run devset/$$set/papers --out out/devset-$$set && \
+		$(BIN)/msc-extract score --gold devset/$$set/gold --pred out/devset-$$set || exit 1; \
+	done
+	$(BIN)/msc-extract run tests/data/abstract_cases --out out/devset-abstracts
+	$(BIN)/msc-extract score --gold tests/data/abstract_cases --pred out/devset-abstracts
 
 bench: setup
 	$(BIN)/python bench/throughput.py
