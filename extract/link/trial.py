@@ -145,10 +145,12 @@ def _only_the_trials_own(scored: list[tuple[ExtractedValue, float]], own: dict[i
     for value, _ in scored:
         if value.field in fields and own.get(value.evidence.start, False):
             stated_in_trial_prose[value.field].add(value.value)
+    only_own = set(_lexicon()["own_prose_only_fields"])
     return [
         (value, score)
         for value, score in scored
-        if value.field not in stated_in_trial_prose or value.value in stated_in_trial_prose[value.field]
+        if (value.field not in stated_in_trial_prose and value.field not in only_own)
+        or value.value in stated_in_trial_prose[value.field]
     ]
 
 
