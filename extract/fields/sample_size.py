@@ -71,6 +71,10 @@ def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
             continue  # "35% (n = 8)": patients with an outcome
         if re.search(_lexicon()["other_groups"], text[max(0, begin - 60) : begin], re.IGNORECASE):
             continue  # "a validation cohort of 40 patients": not the trial's
+        if re.search(_lexicon()["per_group_after"], text[end:], re.IGNORECASE) or re.search(
+            _lexicon()["subgroup_before"], text[max(0, begin - 20) : begin], re.IGNORECASE
+        ):
+            continue  # "2 recipients each", "the first five subjects"
         mentions.append(sentence.mention("sample_size", f"{_group(text, begin, end)}={count}", RULE, begin, end))
     # "All ten patients received the cells", and nothing of a control: a single arm, both its total and its treated.
     if len(mentions) == 1 and mentions[0].value.startswith("treated=") and not has_cue(text, LEXICON, "control_words"):
