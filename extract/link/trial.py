@@ -28,7 +28,7 @@ from functools import cache
 from rapidfuzz import fuzz
 
 from extract.paths import load_lexicon
-from extract.schema import Document, Evidence, ExtractedValue, Sentence, Study
+from extract.schema import Document, ExtractedValue, Sentence, Study
 
 
 @cache
