@@ -14,6 +14,7 @@ from extract.runner.batch import DEFAULT_TIMEOUT, BatchOptions, run_batch
 from extract.runner.progress import RichProgress
 from extract.schema import RunStats, RunSummary
 from extract.store.journal import JournalError
+from extract.store.spreadsheet import escape_frame
 
 app = typer.Typer(add_completion=False, help="Read MSC therapy papers into study records with evidence.")
 console = Console(stderr=True)
@@ -125,7 +126,7 @@ def score(
     out_dir = out or (pred if pred.is_dir() else pred.parent)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "score.json").write_text(result.model_dump_json(indent=2), encoding="utf-8")
-    errors_frame(result).to_csv(out_dir / "errors.csv", index=False)
+    escape_frame(errors_frame(result)).to_csv(out_dir / "errors.csv", index=False)
 
     print_score(result)
     written = f"{out_dir}/score.json, {out_dir}/errors.csv"

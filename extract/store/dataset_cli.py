@@ -189,7 +189,7 @@ def add(
     reviewer: str = REVIEWER,
 ) -> None:
     """A value the pipeline missed."""
-    _judge(database, lambda con: [reviews.added_value(doc_id, study, field, value, evidence, note, reviewer)])
+    _judge(database, lambda con: [reviews.added_value(doc_id, study, field, value, evidence, note, reviewer, con)])
 
 
 @review_app.command("import")

@@ -20,6 +20,7 @@ import pandas as pd
 
 from extract import __version__
 from extract.schema import DocumentResult, RunSummary, ValueRow
+from extract.store.spreadsheet import escape_cell
 
 VALUE_COLUMNS = list(ValueRow.model_fields)
 OUTPUT_FILES = ("values.csv", "studies.jsonl", "summary.json")
@@ -38,7 +39,7 @@ def _csv_row(row: ValueRow) -> dict:
     record = row.model_dump()
     # One line per value in a spreadsheet: the evidence's own line breaks folded.
     record["evidence"] = " ".join(str(record["evidence"]).split())
-    return record
+    return {column: escape_cell(cell) for column, cell in record.items()}
 
 
 @contextmanager
