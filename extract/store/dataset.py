@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -26,8 +27,7 @@ import pandas as pd
 from spacy.language import Language
 
 from extract import __version__
-from extract.ingest import doc_id_of
-from extract.paths import models_dir
+from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of
 from extract.run import discover
 from extract.runner.batch import DEFAULT_TIMEOUT, BatchOptions, BatchProgress, journaled_extraction, key_of, make_engine
 from extract.runner.inprocess import InProcessEngine
@@ -42,7 +42,7 @@ from extract.schema import (
 )
 from extract.store.analyses import alloantibody_table
 from extract.store.dedupe import assign_trials, study_ref
-from extract.store.journal import Journal, JournalError, StaleJournal
+from extract.store.journal import Journal, JournalError, JournalLocked, StaleJournal, rules_fingerprint
 
 DEFAULT_DATABASE = Path("review.duckdb")
 SCHEMA_VERSION = 1
@@ -126,15 +126,6 @@ def value_id(doc_id: str, study_key: str, field: str, value: str) -> str:
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def rules_fingerprint() -> str:
-    """SHA-256 over models/ (patterns and lexicons): which rules read the values."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in models_dir().rglob("*") if p.is_file()):
-        digest.update(path.relative_to(models_dir()).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 # ---------------------------------------------------------------- the file
@@ -255,6 +246,7 @@ def update(
     workers: int = 0,
     timeout: float | None = DEFAULT_TIMEOUT,
     progress: BatchProgress | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
 ) -> UpdateSummary:
     """Bring every paper under PATHS into the dataset.
 
@@ -275,14 +267,14 @@ def update(
     files = discover(paths)
     con = connect(database)
     try:
-        digests = {path: _digest(path) for path in files}
+        digests = {path: _digest(path, max_bytes) for path in files}
         known = _known_documents(con)
         # Every paper `_Update.add` may need the extraction of: all but the unchanged ones.
         to_read = [
             path for path in files
             if isinstance(digests[path], str) and (reextract or not _unchanged(known.get(doc_id_of(path)), digests[path]))
         ]
-        options = BatchOptions(pipeline=pipeline or "auto", workers=workers, resume=True, timeout=timeout)
+        options = BatchOptions(pipeline=pipeline or "auto", workers=workers, resume=True, timeout=timeout, max_bytes=max_bytes)
         engine = make_engine if nlp is None else (lambda _options, _workers: InProcessEngine(nlp))
         with _checkpointed(database, to_read, options, progress, engine) as (journal, stats):
             with transaction(con):
@@ -302,9 +294,21 @@ def update(
     return summary
 
 
-def _digest(path: Path) -> str | DocumentError:
+def _digest(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> str | DocumentError:
+    """The file's SHA-256, read in chunks; a file over `max_bytes` or not a regular file is refused before it is read."""
     try:
-        return content_hash(path.read_bytes())
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            return DocumentError(path=str(path), code="not_a_file", message="not a regular file (a pipe, device or socket); not read")
+        if max_bytes is not None and status.st_size > max_bytes:
+            return DocumentError(
+                path=str(path), code="too_large", message=f"{status.st_size:,} bytes, over the limit of {max_bytes:,} (--max-mb)"
+            )
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        return digest.hexdigest()
     except FileNotFoundError:
         return DocumentError(path=str(path), code="not_found", message="no such file")
     except OSError as error:
@@ -331,11 +335,11 @@ def _checkpointed(database, files: list[Path], options: BatchOptions, progress, 
     with ExitStack() as stack:
         try:
             journal, _, stats = stack.enter_context(journaled_extraction(files, folder, options, progress, engine))
-        except StaleJournal:  # left by another version or pipeline: of no use to this one
+        except JournalLocked as error:
+            raise DatasetError(f"{database}: another update is running ({error})") from error
+        except JournalError:  # left by another version, pipeline or rules, or damaged: of no use, and only a cache
             shutil.rmtree(folder)
             journal, _, stats = stack.enter_context(journaled_extraction(files, folder, options, progress, engine))
-        except JournalError as error:
-            raise DatasetError(f"{database}: another update is running ({error})") from error
         yield journal, stats
 
 

@@ -46,11 +46,15 @@ def _csv_row(row: ValueRow) -> dict:
 def atomic_writer(path: Path, newline: str | None = None) -> Iterator[IO[str]]:
     """A text file that appears at ``path`` whole or not at all."""
     temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("w", encoding="utf-8", newline=newline) as handle:
-        yield handle
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        with temporary.open("w", encoding="utf-8", newline=newline) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:  # disk full, Ctrl-C: the previous file stays whole and no half-written one is left
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def write_outputs(
