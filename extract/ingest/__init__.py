@@ -18,7 +18,13 @@ DEFAULT_MAX_BYTES = 100 * 1024 * 1024  # a paper's text is well under 10 MB; thi
 
 
 def doc_id_of(path: Path) -> str:
-    return path.stem
+    # A name that is not valid UTF-8 (bytes Python keeps as surrogates) cannot go into JSON, CSV or DuckDB.
+    return printable(path.stem)
+
+
+def printable(text: str) -> str:
+    """A file name as text every output can hold: undecodable bytes become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def parse_text(text: str, doc_id: str, path: str) -> Document:

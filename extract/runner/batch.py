@@ -26,7 +26,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from extract import __version__
-from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of
+from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of, printable
 from extract.run import describe_pipeline
 from extract.runner.schedule import Engine, run_bounded
 from extract.runner.tasks import Reply, Task
@@ -87,13 +87,13 @@ def input_key(path: Path, max_bytes: int | None = None) -> str:
     try:
         status = path.stat()
         if not stat.S_ISREG(status.st_mode) or (max_bytes is not None and status.st_size > max_bytes):
-            return f"unread:{path}"  # a FIFO or /dev/zero would never end; a huge file is refused unread
+            return f"unread:{printable(str(path))}"  # a FIFO or /dev/zero would never end; a huge file is refused unread
         digest = hashlib.sha256()
         with path.open("rb") as handle:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
     except OSError:
-        return f"unread:{path}"
+        return f"unread:{printable(str(path))}"
     return key_of(digest.hexdigest(), doc_id_of(path))
 
 
@@ -105,7 +105,7 @@ def not_a_regular_file(path: Path) -> DocumentError | None:
         return None  # missing or unreadable: the worker names the problem
     if stat.S_ISREG(mode):
         return None
-    return DocumentError(path=str(path), code="not_a_file", message="not a regular file (a pipe, device or socket); not read")
+    return DocumentError(path=printable(str(path)), code="not_a_file", message="not a regular file (a pipe, device or socket); not read")
 
 
 def key_of(sha256: str, doc_id: str) -> str:
@@ -125,21 +125,21 @@ def plan(
     for path in files:
         key = input_key(path, max_bytes)
         if key in first_path:
-            duplicates[str(path)] = first_path[key]
+            duplicates[printable(str(path))] = first_path[key]
             continue
-        first_path[key] = str(path)
+        first_path[key] = printable(str(path))
         keys.append(key)
         doc_id = doc_id_of(path)
         # Two different papers under one name would be merged into one doc id and one study: the second is refused.
         error = not_a_regular_file(path)
         if error is None and doc_id in by_doc_id:
             error = DocumentError(
-                path=str(path), code="doc_id_clash",
+                path=printable(str(path)), code="doc_id_clash",
                 message=f"same doc id '{doc_id}' as {by_doc_id[doc_id]}, a different file; rename one (a paper's id is its file name)",
             )
-        by_doc_id.setdefault(doc_id, str(path))
+        by_doc_id.setdefault(doc_id, printable(str(path)))
         if error is not None:
-            refused[key] = DocumentResult(path=str(path), doc_id=doc_id, error=error)
+            refused[key] = DocumentResult(path=printable(str(path)), doc_id=doc_id, error=error)
             continue
         if key in journal and not (retry_failed and journal.failed(key)):
             resumed += 1

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of
+from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of, printable
 from extract.nlp.pipeline import build_pipeline
 from extract.run import process_path
 from extract.schema import DocumentError, DocumentResult
@@ -65,10 +65,15 @@ def ready_after(pipeline: str, seconds: float) -> str:
 
 def extract_task(task: Task, pipeline: str) -> Reply:
     result = process_path(Path(task.path), build_pipeline(pipeline), task.max_bytes)
+    result.path = printable(result.path)
+    if result.error is not None:
+        result.error.path = printable(result.error.path)
+        result.error.message = printable(result.error.message)
     return Reply(order=task.order, key=task.key, result=result, worker=worker_id(), peak_rss_mb=peak_rss_mb())
 
 
 def failed_reply(task: Task, code: str, message: str) -> Reply:
     """A document its worker did not finish (too slow, or the process died): recorded, and the batch goes on."""
-    error = DocumentError(path=task.path, code=code, message=message)
-    return Reply(order=task.order, key=task.key, result=DocumentResult(path=task.path, doc_id=doc_id_of(Path(task.path)), error=error))
+    path = printable(task.path)
+    error = DocumentError(path=path, code=code, message=message)
+    return Reply(order=task.order, key=task.key, result=DocumentResult(path=path, doc_id=doc_id_of(Path(task.path)), error=error))

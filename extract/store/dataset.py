@@ -27,7 +27,7 @@ import pandas as pd
 from spacy.language import Language
 
 from extract import __version__
-from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of
+from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of, printable
 from extract.run import discover
 from extract.runner.batch import DEFAULT_TIMEOUT, BatchOptions, BatchProgress, journaled_extraction, key_of, make_engine
 from extract.runner.inprocess import InProcessEngine
@@ -299,7 +299,7 @@ def _digest(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> str | Docu
     try:
         status = path.stat()
         if not stat.S_ISREG(status.st_mode):
-            return DocumentError(path=str(path), code="not_a_file", message="not a regular file (a pipe, device or socket); not read")
+            return DocumentError(path=printable(str(path)), code="not_a_file", message="not a regular file (a pipe, device or socket); not read")
         if max_bytes is not None and status.st_size > max_bytes:
             return DocumentError(
                 path=str(path), code="too_large", message=f"{status.st_size:,} bytes, over the limit of {max_bytes:,} (--max-mb)"
@@ -310,9 +310,9 @@ def _digest(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> str | Docu
                 digest.update(chunk)
         return digest.hexdigest()
     except FileNotFoundError:
-        return DocumentError(path=str(path), code="not_found", message="no such file")
+        return DocumentError(path=printable(str(path)), code="not_found", message="no such file")
     except OSError as error:
-        return DocumentError(path=str(path), code="unreadable", message=str(error))
+        return DocumentError(path=printable(str(path)), code="unreadable", message=printable(str(error)))
 
 
 def _known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None, str]]:
@@ -360,13 +360,13 @@ class _Update:
         self.seen: dict[str, Path] = {}
 
     def _fail(self, path: Path, doc_id: str, code: str, message: str) -> None:
-        error = DocumentError(path=str(path), code=code, message=message)
+        error = DocumentError(path=printable(str(path)), code=code, message=message)
         self.summary.errors.append(error)
         self.report("failed", doc_id, f"{code}: {message}")
 
     def add(self, path: Path, digest: str | DocumentError) -> None:
         doc_id = doc_id_of(path)
-        resolved = str(path.resolve())
+        resolved = printable(str(path.resolve()))
         if doc_id in self.seen:
             self._fail(path, doc_id, "doc_id_clash", f"same file name as {self.seen[doc_id]}; rename one (a paper's id is its file name)")
             return
@@ -398,10 +398,10 @@ class _Update:
     def _record_copy(self, path: Path, doc_id: str, digest: str, original: str) -> None:
         self.con.execute(
             "INSERT INTO documents (doc_id, path, content_hash, status, copy_of, first_run) VALUES (?, ?, ?, 'copy', ?, ?)",
-            [doc_id, str(path.resolve()), digest, original, self.run_id],
+            [doc_id, printable(str(path.resolve())), digest, original, self.run_id],
         )
         self._version(doc_id, digest, path, "copy", None)
-        self.known[doc_id] = (str(path.resolve()), digest, "copy")
+        self.known[doc_id] = (printable(str(path.resolve())), digest, "copy")
         self.summary.copies.append(doc_id)
         self.report("copy", doc_id, f"same bytes as {original}")
 
@@ -415,9 +415,9 @@ class _Update:
             self.con.execute(
                 """INSERT INTO documents (doc_id, path, status, error_code, error_message, first_run)
                    VALUES (?, ?, 'failed', ?, ?, ?)""",
-                [doc_id, str(path.resolve()), error.code, error.message, self.run_id],
+                [doc_id, printable(str(path.resolve())), error.code, error.message, self.run_id],
             )
-            self.known[doc_id] = (str(path.resolve()), None, "failed")
+            self.known[doc_id] = (printable(str(path.resolve())), None, "failed")
         self._version(doc_id, digest, path, "failed", error)
         self.summary.errors.append(error)
         self.report("failed", doc_id, f"{error.code}: {error.message}")
@@ -457,7 +457,7 @@ class _Update:
     def _version(self, doc_id: str, digest: str, path: Path, status: str, error: DocumentError | None) -> None:
         self.con.execute(
             "INSERT INTO document_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [doc_id, digest, str(path.resolve()), self.run_id, status, error.code if error else None, error.message if error else None],
+            [doc_id, digest, printable(str(path.resolve())), self.run_id, status, error.code if error else None, error.message if error else None],
         )
 
     def finish(self, paths: list[Path], started_at: datetime) -> None:
