@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from extract.ingest.cord19 import looks_like_cord19, parse_cord19
-from extract.ingest.encoding import read_text
+from extract.ingest.encoding import read_text, without_invisible
 from extract.ingest.errors import IngestError
 from extract.ingest.evidence_inference import looks_like_evidence_inference, parse_evidence_inference
 from extract.ingest.markdown import parse_markdown
@@ -28,7 +28,17 @@ def printable(text: str) -> str:
 
 
 def parse_text(text: str, doc_id: str, path: str) -> Document:
-    """Pick the export format from the text itself, not the file name."""
+    """Pick the export format from the text itself, not the file name.
+
+    Invisible characters inside words (soft hyphens, zero-width joiners …) are left out of the Document's
+    text, so that no rule misses `intra\u00advenously`; `Document.invisible` says where they were."""
+    text, invisible = without_invisible(text)
+    document = _parse_visible(text, doc_id, path)
+    document.invisible = invisible
+    return document
+
+
+def _parse_visible(text: str, doc_id: str, path: str) -> Document:
     if looks_like_cord19(text):
         return parse_cord19(text, doc_id, path)
     if looks_like_evidence_inference(text):
