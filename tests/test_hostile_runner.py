@@ -231,3 +231,22 @@ def test_dask_time_limit_holds_while_a_worker_holds_the_gil():
         engine.close(cancel=True)
     assert replies[0].result.error.code == "timeout"
     assert replies[1].result.error is None and len(replies[1].result.studies) == 1
+
+
+def test_another_paper_under_a_held_name_is_not_taken_for_a_new_version(tmp_path, nlp):
+    database, paper = tmp_path / "review.duckdb", tmp_path / "papers" / "paper.txt"
+    paper.parent.mkdir()
+    shutil.copy(TRIAL_DISC, paper)
+    update(database, [paper], nlp=nlp)
+    shutil.copy(TRIAL_FECAL, paper)  # a different trial saved over the first one's file
+    refused = update(database, [paper], nlp=nlp)
+    assert [e.code for e in refused.errors] == ["different_paper"] and refused.changed == []
+    assert "--replace-different" in refused.errors[0].message
+    import duckdb
+
+    con = duckdb.connect(str(database), read_only=True)
+    held = con.execute("SELECT count(*) FROM extracted_values WHERE current AND field = 'route' AND value = 'intradiscal'").fetchone()[0]
+    con.close()
+    assert held >= 1  # the paper held keeps its values
+    replaced = update(database, [paper], nlp=nlp, replace_different=True)
+    assert replaced.changed == ["paper"] and replaced.errors == []

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+from rapidfuzz import fuzz
 from spacy.language import Language
 
 from extract import __version__
@@ -41,10 +42,12 @@ from extract.schema import (
     ValueRow,
 )
 from extract.store.analyses import alloantibody_table
-from extract.store.dedupe import assign_trials, study_ref
+from extract.store.dedupe import assign_trials, normalise_doi, normalise_title, study_ref
 from extract.store.journal import Journal, JournalError, JournalLocked, StaleJournal, rules_fingerprint
 
 DEFAULT_DATABASE = Path("review.duckdb")
+SAME_PAPER_TITLE_RATIO = 90
+"""A changed file whose title is less alike than this (rapidfuzz ratio, folded) is another paper, not a new version."""
 SCHEMA_VERSION = 1
 
 _TABLES = """
@@ -247,6 +250,7 @@ def update(
     timeout: float | None = DEFAULT_TIMEOUT,
     progress: BatchProgress | None = None,
     max_bytes: int | None = DEFAULT_MAX_BYTES,
+    replace_different: bool = False,
 ) -> UpdateSummary:
     """Bring every paper under PATHS into the dataset.
 
@@ -278,7 +282,7 @@ def update(
         engine = make_engine if nlp is None else (lambda _options, _workers: InProcessEngine(nlp))
         with _checkpointed(database, to_read, options, progress, engine) as (journal, stats):
             with transaction(con):
-                updater = _Update(con, known, pipeline, journal, reextract, on_document)
+                updater = _Update(con, known, pipeline, journal, reextract, on_document, replace_different)
                 updater.summary.database = str(database)
                 updater.summary.files = len(files)
                 for path in files:
@@ -346,8 +350,9 @@ def _checkpointed(database, files: list[Path], options: BatchOptions, progress, 
 class _Update:
     """One update's state: the run, what the dataset held when it began, what this run saw."""
 
-    def __init__(self, con, known, pipeline, journal: Journal | None, reextract, on_document):
+    def __init__(self, con, known, pipeline, journal: Journal | None, reextract, on_document, replace_different=False):
         self.con = con
+        self.replace_different = replace_different
         self.journal = journal
         self.pipeline = journal.header.pipeline if journal is not None else f"{pipeline} (not loaded: nothing to read)"
         self.config_pipeline = pipeline
@@ -393,7 +398,22 @@ class _Update:
         if result.error:
             self._record_failure(path, doc_id, digest, result.error, previous)
             return
+        if previous and previous[2] == "extracted" and not self.replace_different:
+            other = self._other_paper(doc_id, result.metadata or DocumentMetadata())
+            if other:
+                self._fail(path, doc_id, "different_paper", f"{other}; rename the file, or update with --replace-different")
+                return
         self._store(result, digest, resolved, replacing=previous is not None and previous[2] == "extracted")
+
+    def _other_paper(self, doc_id: str, new: DocumentMetadata) -> str | None:
+        """Why the file now under `doc_id` is another paper, not a new version of the one held (its DOI or title differs)."""
+        held_title, held_doi = one(self.con, "SELECT title, doi FROM documents WHERE doc_id = ?", [doc_id])
+        if held_doi and new.doi and normalise_doi(held_doi) != normalise_doi(new.doi):
+            return f"the dataset holds DOI {held_doi} under this name, this file is DOI {new.doi}"
+        if not (held_doi and new.doi) and held_title and new.title:
+            if fuzz.ratio(normalise_title(held_title), normalise_title(new.title)) < SAME_PAPER_TITLE_RATIO:
+                return f"the dataset holds '{held_title}' under this name, this file is '{new.title}'"
+        return None
 
     def _record_copy(self, path: Path, doc_id: str, digest: str, original: str) -> None:
         self.con.execute(

@@ -49,6 +49,9 @@ def update(
     max_mb: float = typer.Option(
         DEFAULT_MAX_BYTES / 2**20, "--max-mb", min=0, help="Larger files are refused before they are read (too_large); 0 = no limit."
     ),
+    replace_different: bool = typer.Option(
+        False, "--replace-different", help="A file whose title or DOI differs from the paper held under its name replaces it."
+    ),
 ) -> None:
     """Add new papers to DATABASE, skip unchanged ones, re-read changed ones (earlier values kept as history)."""
     if not discover(paths):
@@ -63,7 +66,7 @@ def update(
     try:
         summary = update_dataset(
             database, paths, pipeline=pipeline, reextract=reextract, on_document=show, workers=workers, timeout=timeout or None,
-            progress=progress, max_bytes=int(max_mb * 2**20) or None,
+            progress=progress, max_bytes=int(max_mb * 2**20) or None, replace_different=replace_different,
         )
     except DatasetError as error:
         console.print(f"[red]{escape(str(error))}[/red]")
