@@ -175,3 +175,11 @@ def test_a_table_glued_to_its_paragraph_is_still_a_table():
     document = parse_markdown(text, "d", "p")
     assert len(document.tables) == 1 and document.tables[0].number == "1"
     assert [[c.text for c in row.cells] for row in document.tables[0].rows] == [["Smith", "IV"], ["Jones", "IT"]]
+
+
+def test_a_sentence_of_many_head_counts_is_linear_in_them():
+    """Each count found was checked for overlap against every count found before it in the sentence."""
+    from extract.normalize.results import find_sample_size_spans
+
+    growth = _growth(find_sample_size_spans, lambda n: "Patients were enrolled: " + "n = 3; " * n + ".", 2000)
+    assert growth < LINEAR_LIMIT
