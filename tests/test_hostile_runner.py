@@ -250,3 +250,52 @@ def test_another_paper_under_a_held_name_is_not_taken_for_a_new_version(tmp_path
     assert held >= 1  # the paper held keeps its values
     replaced = update(database, [paper], nlp=nlp, replace_different=True)
     assert replaced.changed == ["paper"] and replaced.errors == []
+
+
+def test_dask_engine_times_a_document_from_the_schedulers_account_when_no_announcement_comes(monkeypatch):
+    """A worker holding the GIL cannot send its announcement: the scheduler still says which documents it holds."""
+    import threading as threads
+
+    from extract.runner import cluster
+    from extract.runner.cluster import DaskEngine
+    from extract.runner.tasks import Task
+
+    class Future:
+        def __init__(self, key):
+            self.key = key
+
+        def cancel(self):
+            pass
+
+    class Scheduler:
+        holds: dict = {}
+
+        def processing(self):
+            return self.holds
+
+    clock = [100.0]
+    monkeypatch.setattr(cluster.time, "monotonic", lambda: clock[0])
+    engine = DaskEngine.__new__(DaskEngine)
+    engine.timeout, engine._client, engine._lock = 5.0, Scheduler(), threads.Lock()
+    engine._futures, engine._order, engine._tasks, engine._started = {}, {}, {}, {}
+    engine._handed, engine._held, engine._freed, engine._warm = {}, {}, {}, {"tcp://w1"}
+    restarted = []
+    engine._restart = restarted.append
+    for order in (0, 1):
+        engine._futures[order], engine._order[f"k{order}"] = Future(f"k{order}"), order
+        engine._tasks[order] = Task(order=order, key=f"k{order}", path=f"/p/{order}.txt")
+    Scheduler.holds = {"tcp://w1": ("k1", "k0")}  # both handed to one worker: it runs the earlier one
+    assert engine._overdue() is None
+    clock[0] = 104.0
+    assert engine._overdue() is None  # 4 s: within the limit
+    clock[0] = 105.5
+    reply = engine._overdue()
+    assert reply.order == 0 and reply.result.error.code == "timeout" and restarted == ["tcp://w1"]
+    # The second document's clock starts when the first leaves the worker, not when it was handed over.
+    Scheduler.holds = {"tcp://w1": ("k1",)}
+    clock[0] = 106.0
+    assert engine._overdue() is None
+    clock[0] = 110.0
+    assert engine._overdue() is None
+    clock[0] = 111.5
+    assert engine._overdue().order == 1
