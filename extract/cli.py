@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from extract.ingest import DEFAULT_MAX_BYTES
@@ -13,7 +14,9 @@ from extract.run import discover
 from extract.runner.batch import DEFAULT_TIMEOUT, BatchOptions, run_batch
 from extract.runner.progress import RichProgress
 from extract.schema import RunStats, RunSummary
+from extract.store.dataset_cli import one_line
 from extract.store.journal import JournalError
+from extract.store.spreadsheet import escape_frame
 
 app = typer.Typer(add_completion=False, help="Read MSC therapy papers into study records with evidence.")
 console = Console(stderr=True)
@@ -51,14 +54,14 @@ def run(
 ) -> None:
     """Extract every paper under PATHS into OUT, in parallel, resumably."""
     if engine not in ("local", "dask"):
-        console.print(f"[red]--engine must be 'local' or 'dask', not '{engine}'[/red]")
+        console.print(f"[red]--engine must be 'local' or 'dask', not '{escape(engine)}'[/red]")
         raise typer.Exit(2)
     if scheduler and engine != "dask":
         console.print("[red]--scheduler needs --engine dask[/red]")
         raise typer.Exit(2)
     files = discover(paths)
     if not files:
-        console.print(f"[red]No .txt, .md or .pdf files under {', '.join(map(str, paths))}[/red]")
+        console.print(f"[red]No .txt, .md or .pdf files under {escape(', '.join(map(str, paths)))}[/red]")
         raise typer.Exit(2)
     options = BatchOptions(
         pipeline=pipeline, engine=engine, workers=workers, scheduler=scheduler, ordered=ordered, resume=resume or retry_failed,
@@ -69,10 +72,13 @@ def run(
     try:
         summary, stats = run_batch(files, out, options, progress)
     except JournalError as error:
-        console.print(f"[red]{error}[/red]")
+        console.print(f"[red]{escape(str(error))}[/red]")
+        raise typer.Exit(2)
+    except OSError as error:  # disk full, a read-only --out, a --pipeline that is not installed: one line, not a traceback
+        console.print(f"[red]{escape(one_line(error))}[/red]")
         raise typer.Exit(2)
     except KeyboardInterrupt:
-        console.print(f"[yellow]Interrupted: what was extracted is in {out}/journal.jsonl; rerun with --resume to finish.[/yellow]")
+        console.print(f"[yellow]Interrupted: what was extracted is in {escape(str(out))}/journal.jsonl; rerun with --resume to finish.[/yellow]")
         raise typer.Exit(130)
     finally:
         progress.stop()
@@ -87,18 +93,18 @@ def print_summary(summary: RunSummary, stats: RunStats, out: Path) -> None:
     table.add_column("studies", justify="right")
     for doc_id, count in summary.studies_per_document.items():
         if count or len(summary.studies_per_document) <= 50:
-            table.add_row(doc_id, str(count))
+            table.add_row(escape(doc_id), str(count))
     for error in summary.errors:
-        table.add_row(f"[red]{Path(error.path).name}[/red]", f"[red]{error.code}[/red]")
+        table.add_row(f"[red]{escape(Path(error.path).name)}[/red]", f"[red]{error.code}[/red]")
     Console().print(table)
     seconds = max(stats.seconds, 1e-9)
     Console().print(
-        f"{summary.documents} documents ({summary.failed} failed), {summary.studies} studies, {summary.values} values"
+        escape(f"{summary.documents} documents ({summary.failed} failed), {summary.studies} studies, {summary.values} values"
         f" → {out}/values.csv, {out}/studies.jsonl, {out}/summary.json\n"
         f"this run: {stats.processed} extracted ({stats.retried} of them retried after failing),"
         f" {stats.resumed} resumed from the journal, {len(summary.duplicates)} duplicates;"
         f" {stats.engine} × {stats.workers} in {stats.seconds:.1f}s ({stats.processed / seconds:.1f} docs/s,"
-        f" {stats.words / seconds / 1000:.1f}k words/s)"
+        f" {stats.words / seconds / 1000:.1f}k words/s)")
     )
 
 
@@ -120,19 +126,19 @@ def score(
     try:
         result = score_paths(gold, pred, resamples=resamples, seed=seed)
     except (FileNotFoundError, ValueError) as error:
-        console.print(f"[red]{error}[/red]")
+        console.print(f"[red]{escape(str(error))}[/red]")
         raise typer.Exit(2)
     out_dir = out or (pred if pred.is_dir() else pred.parent)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "score.json").write_text(result.model_dump_json(indent=2), encoding="utf-8")
-    errors_frame(result).to_csv(out_dir / "errors.csv", index=False)
+    escape_frame(errors_frame(result)).to_csv(out_dir / "errors.csv", index=False)
 
     print_score(result)
     written = f"{out_dir}/score.json, {out_dir}/errors.csv"
     if report is not None:
         write_report(result, report)
         written += f", {report}"
-    Console().print(f"→ {written}")
+    Console().print(escape(f"→ {written}"))
 
 
 # The review dataset (extract/store/dataset_cli.py): one DuckDB file kept for the life of a review.

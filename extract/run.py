@@ -18,6 +18,7 @@ from extract.fields.dose import dose_cell_values
 from extract.fields.prose import read_sentences
 from extract.fields.tables import read_table_rows
 from extract.ingest import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, doc_id_of, load_document
+from extract.ingest.encoding import restore_file_offsets
 from extract.ingest.errors import IngestError
 from extract.link.document_kind import document_kind, is_about_cell_therapy
 from extract.link.studies import deduplicate_values, link_primary, link_review
@@ -57,7 +58,7 @@ def extract_document(document: Document, nlp: Language) -> DocumentResult:
         studies = link_primary(document, sentences)
     else:
         studies = []
-    return DocumentResult(
+    result = DocumentResult(
         path=document.path,
         doc_id=document.doc_id,
         kind=kind,
@@ -68,6 +69,8 @@ def extract_document(document: Document, nlp: Language) -> DocumentResult:
         words=len(document.text.split()),
         pages=len(document.pages),
     )
+    restore_file_offsets(result, document.invisible)  # evidence offsets index the file, invisible characters and all
+    return result
 
 
 def process_path(path: Path, nlp: Language, max_bytes: int | None = DEFAULT_MAX_BYTES) -> DocumentResult:

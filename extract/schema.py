@@ -113,6 +113,9 @@ class Document(BaseModel):
     tables: list[Table] = Field(default_factory=list)
     references: list[Reference] = Field(default_factory=list)
     pages: list[Page] = Field(default_factory=list)
+    invisible: list[int] = Field(default_factory=list)
+    """Where the file's text held invisible characters (soft hyphen, zero-width joiner …) left out of `text`;
+    offsets into `text` map back to the file with `extract.ingest.encoding.file_offset`."""
 
     def slice(self, span: TextSpan) -> str:
         return self.text[span.start : span.end]

@@ -64,6 +64,25 @@ def make_broken_corpus(folder: Path) -> dict[str, str]:
     os.symlink(folder / "was-here.txt", folder / "dangling-link.txt")
     expected["dangling-link.txt"] = "not_found"
     os.symlink(folder, folder / "loop")
+
+    # Hostile names and things that are not files: none may stop the batch or hang it.
+    (folder / os.fsdecode(b"caf\xe9-latin1-name.txt")).write_bytes(b"")  # not valid UTF-8: recorded with U+FFFD
+    expected["caf\ufffd-latin1-name.txt"] = "empty_file"
+    (folder / "sub[").mkdir()
+    (folder / "sub[" / "red] markup.txt").write_bytes(b"")  # its path, ".../sub[/red] markup.txt", is a rich closing tag
+    expected["red] markup.txt"] = "empty_file"
+    os.mkfifo(folder / "named-pipe.txt")
+    expected["named-pipe.txt"] = "not_a_file"
+    os.symlink("/dev/zero", folder / "endless-zeros.txt")
+    expected["endless-zeros.txt"] = "not_a_file"
+    # Two different files under one doc id: the second is refused, never merged into the first.
+    (folder / "twin.md").write_bytes(b"\n")
+    expected["twin.md"] = "empty_file"
+    (folder / "twin.txt").write_text("A different paper\n\nPatients received intrathecal MSCs.\n", encoding="utf-8")
+    expected["twin.txt"] = "doc_id_clash"
+    # A CORD-19 header whose labels repeat without the last one: refused at once, not after minutes of backtracking.
+    (folder / "cord19-no-uid.txt").write_text("key: k authors: " + "a title: b date: c journal: d DOI: e sha: f doc_id: g " * 400, encoding="utf-8")
+    expected["cord19-no-uid.txt"] = "unreadable"
     return expected
 
 

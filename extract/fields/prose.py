@@ -8,6 +8,7 @@ definitions scispaCy's abbreviation detector finds, never a guess.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import cache
 
 from spacy.language import Language
@@ -22,6 +23,7 @@ from extract.fields.reading import SentenceReader, SentenceText
 from extract.fields.safety import safety_mentions
 from extract.fields.sample_size import sample_size_mentions
 from extract.paths import load_lexicon
+from extract.nlp.bounds import bounded_paragraphs
 from extract.nlp.context import ContextEngine, Modifier
 from extract.nlp.field_matcher import SPAN_KEY
 from extract.nlp.text import text_for_nlp
@@ -69,11 +71,11 @@ def _sentence_modifiers(doc: Doc, sent, text: str, targets: bool, context: Conte
 
 
 def readable_paragraphs(document: Document) -> list[Paragraph]:
-    return [
+    return bounded_paragraphs(document.text, [
         p
         for p in document.paragraphs
         if p.duplicate_of is None and p.section_kind not in SKIPPED_SECTIONS and p.end > p.start
-    ]
+    ])
 
 
 def read_sentences(document: Document, nlp: Language) -> list[Sentence]:
@@ -110,8 +112,7 @@ def _sentence(
             end=offset + span.end_char,
             text=span.text,
         )
-        for span in doc.spans[SPAN_KEY]
-        if sent.start <= span.start and span.end <= sent.end
+        for span in _spans_within(doc, sent)
     ]
     covered = {(m.field, m.start) for m in mentions}
     for token in sent if abbreviation_values else ():
@@ -146,6 +147,16 @@ def _sentence(
         hypothetical=None if categories is None else "HYPOTHETICAL" in categories,
         clinical=has_context(text, "clinical") if targets else None,
     )
+
+
+def _spans_within(doc: Doc, sent) -> list:
+    """The matcher's spans inside one sentence, found by bisection: testing every span against every sentence was quadratic."""
+    index = doc.user_data.get("msc_spans_by_start")
+    if index is None:
+        spans = sorted(doc.spans[SPAN_KEY], key=lambda span: span.start)  # stable: equal starts keep the group's order
+        index = doc.user_data["msc_spans_by_start"] = ([span.start for span in spans], spans)
+    starts, spans = index
+    return [span for span in spans[bisect_left(starts, sent.start) : bisect_left(starts, sent.end)] if span.end <= sent.end]
 
 
 def _long_forms(docs: list[Doc]) -> dict[str, str]:

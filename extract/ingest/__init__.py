@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from extract.ingest.cord19 import looks_like_cord19, parse_cord19
-from extract.ingest.encoding import read_text
+from extract.ingest.encoding import read_text, without_invisible
 from extract.ingest.errors import IngestError
 from extract.ingest.evidence_inference import looks_like_evidence_inference, parse_evidence_inference
 from extract.ingest.markdown import parse_markdown
@@ -18,11 +18,27 @@ DEFAULT_MAX_BYTES = 100 * 1024 * 1024  # a paper's text is well under 10 MB; thi
 
 
 def doc_id_of(path: Path) -> str:
-    return path.stem
+    # A name that is not valid UTF-8 (bytes Python keeps as surrogates) cannot go into JSON, CSV or DuckDB.
+    return printable(path.stem)
+
+
+def printable(text: str) -> str:
+    """A file name as text every output can hold: undecodable bytes become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def parse_text(text: str, doc_id: str, path: str) -> Document:
-    """Pick the export format from the text itself, not the file name."""
+    """Pick the export format from the text itself, not the file name.
+
+    Invisible characters inside words (soft hyphens, zero-width joiners …) are left out of the Document's
+    text, so that no rule misses `intra\u00advenously`; `Document.invisible` says where they were."""
+    text, invisible = without_invisible(text)
+    document = _parse_visible(text, doc_id, path)
+    document.invisible = invisible
+    return document
+
+
+def _parse_visible(text: str, doc_id: str, path: str) -> Document:
     if looks_like_cord19(text):
         return parse_cord19(text, doc_id, path)
     if looks_like_evidence_inference(text):

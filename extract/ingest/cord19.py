@@ -22,12 +22,11 @@ from extract.schema import (
 )
 
 _FIELDS = ("key", "authors", "title", "date", "journal", "DOI", "sha", "doc_id", "cord_uid")
-_HEADER = re.compile(
-    r"^key:\s*(?P<key>\S+)\s+authors:\s*(?P<authors>.*?)\s+title:\s*(?P<title>.*?)\s+date:\s*(?P<date>\S*)\s+"
-    r"journal:\s*(?P<journal>.*?)\s+DOI:\s*(?P<doi>\S*)\s+sha:\s*(?P<sha>\S*)\s+doc_id:\s*(?P<doc_id>\S*)\s+"
-    r"cord_uid:\s*(?P<cord_uid>\S+)\s*",
-    re.DOTALL,
-)
+# Fields that are one word; the others (authors, title, journal) run on to the next label.
+_ONE_WORD = {"key", "date", "DOI", "sha", "doc_id", "cord_uid"}
+# Each label is looked for once, left to right. One regular expression with a lazy `.*?` per field
+# backtracked through every combination of label positions when the header was incomplete (6 KB: minutes).
+_LABEL = {name: re.compile(rf"(?<!\s)\s+{name}:") for name in _FIELDS[1:]}
 # A sentence ends at . ? ! (optionally after a citation) followed by a capital or an opening bracket.
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\-−(\[\"“])")
 _MIN_DUPLICATE_LENGTH = 25
@@ -37,19 +36,39 @@ def looks_like_cord19(text: str) -> bool:
     return bool(re.match(r"^key:\s*\S+\s+authors:", text))
 
 
+def _header(text: str) -> tuple[dict[str, str], int]:
+    """The header's fields, and where the body starts; ValueError when a label is missing or a one-word field is not one word."""
+    fields: dict[str, str] = {}
+    name, position = "key", len("key:")
+    for following in _FIELDS[1:]:
+        label = _LABEL[following].search(text, position)
+        if label is None:
+            raise ValueError(f"CORD-19 header (key: ... cord_uid: ...) is incomplete: no '{following}:' after '{name}:'")
+        fields[name] = text[position : label.start()].strip()
+        name, position = following, label.end()
+    rest = text[position:]
+    uid = re.match(r"\s*(\S+)\s*", rest)
+    if uid is None:
+        raise ValueError("CORD-19 header (key: ... cord_uid: ...) is incomplete: no cord_uid")
+    fields["cord_uid"] = uid.group(1)
+    for one_word in _ONE_WORD:
+        if len(fields[one_word].split()) > 1:
+            raise ValueError(f"CORD-19 header: '{one_word}:' holds more than one word")
+    if not fields["key"]:
+        raise ValueError("CORD-19 header: 'key:' is empty")
+    return fields, position + uid.end()
+
+
 def parse_cord19(text: str, doc_id: str, path: str) -> Document:
-    header = _HEADER.match(text)
-    if header is None:
-        raise ValueError("CORD-19 header (key: ... cord_uid: ...) is incomplete")
-    date = header.group("date")
+    header, body_start = _header(text)
+    date = header["date"]
     metadata = DocumentMetadata(
-        title=header.group("title").strip() or None,
-        authors=[a.strip() for a in header.group("authors").split(";") if a.strip()],
-        doi=header.group("doi") or None,
-        journal=header.group("journal").strip() or None,
+        title=header["title"] or None,
+        authors=[a.strip() for a in header["authors"].split(";") if a.strip()],
+        doi=header["DOI"] or None,
+        journal=header["journal"] or None,
         year=int(date[:4]) if re.match(r"\d{4}", date) else None,
     )
-    body_start = header.end()
     references_start = _references_start(text, body_start)
     paragraphs = _deduplicated_paragraphs(text, body_start, references_start)
     sections = [Section(title="body", kind=SectionKind.other, start=body_start, end=references_start)]

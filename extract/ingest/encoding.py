@@ -9,9 +9,11 @@ no-break space becomes its plain form (NFKC), while superscripts (the ⁶ of
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_right
 from pathlib import Path
 
 from extract.ingest.errors import IngestError
+from extract.schema import DocumentResult
 
 # Decomposition tags whose NFKC form says the same thing; <super>, <sub> and <fraction> do not.
 SAFE_COMPATIBILITY_TAGS = ("<compat>", "<noBreak>", "<wide>", "<narrow>", "<font>", "<small>", "<square>", "<vertical>")
@@ -29,6 +31,22 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return data.decode(encoding)
     except UnicodeDecodeError:
         return None
+
+
+def _utf8_with_stray_bytes(data: bytes) -> str | None:
+    """UTF-8 text with a few bytes of another encoding pasted in (a `×` from a Windows editor): those bytes read as
+    Windows-1252, the rest as UTF-8. Decoding the whole file as Windows-1252 would turn every `×` into `Ã—`.
+
+    Taken for UTF-8 when its valid multi-byte characters are at least as many as its invalid bytes; a Windows-1252 file
+    rarely holds even one valid UTF-8 sequence."""
+    text = data.decode("utf-8-sig", errors="surrogateescape")
+    stray = sum(1 for char in text if "\udc80" <= char <= "\udcff")
+    multibyte = sum(1 for char in text if ord(char) > 0x7F and not "\udc80" <= char <= "\udcff")
+    if not stray or multibyte < stray:
+        return None
+    return "".join(
+        bytes([ord(char) - 0xDC00]).decode("cp1252", errors="replace") if "\udc80" <= char <= "\udcff" else char for char in text
+    )
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -50,6 +68,9 @@ def decode(data: bytes, path: Path | str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    repaired = _utf8_with_stray_bytes(data)
+    if repaired is not None:
+        return repaired
     utf16 = _utf16_without_bom(data)
     if utf16 is not None:
         return utf16
@@ -79,3 +100,40 @@ def normalise_unicode(text: str) -> str:
 
 def read_text(path: Path) -> str:
     return normalise_unicode(decode(path.read_bytes(), path))
+
+
+# Characters with no glyph that sit inside words when text is copied from PDFs and web pages: soft hyphen,
+# zero-width space, non-joiner and joiner, word joiner, byte-order mark, left-to-right and right-to-left marks
+# and the bidirectional embeddings and isolates. "intra\u00advenously" must read as "intravenously".
+INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_INVISIBLE_TABLE = dict.fromkeys(map(ord, INVISIBLE))
+
+
+def without_invisible(text: str) -> tuple[str, list[int]]:
+    """The text with invisible characters left out, and their positions in the original (for `file_offset`)."""
+    if text.isascii():
+        return text, []
+    positions = [index for index, char in enumerate(text) if char in INVISIBLE]
+    return (text.translate(_INVISIBLE_TABLE), positions) if positions else (text, [])
+
+
+def restore_file_offsets(result: DocumentResult, invisible: list[int]) -> None:
+    """Evidence offsets into the text without invisible characters, made offsets into the file's text again.
+
+    A start lands on the character it named; an end stays right after the last character it covered.
+    The evidence's words stay as read (without the invisible characters)."""
+    if not invisible:
+        return
+    removed_before = [position - index for index, position in enumerate(invisible)]
+
+    def start(offset: int) -> int:
+        return offset + bisect_right(removed_before, offset)
+
+    def end(offset: int) -> int:
+        return start(offset - 1) + 1 if offset > 0 else 0
+
+    for study in result.studies:
+        for value in study.values:
+            evidence = value.evidence
+            evidence.start, evidence.end = start(evidence.start), end(evidence.end)
+            evidence.mention_start, evidence.mention_end = start(evidence.mention_start), end(evidence.mention_end)

@@ -11,7 +11,7 @@ HEADER = re.compile(r"^[ \t]*((?:ABSTRACT|BODY)(?:\.[^\n:]*)?|TITLE):[ \t]*", re
 
 
 def looks_like_evidence_inference(text: str) -> bool:
-    return text.lstrip().startswith("TITLE:") and bool(re.search(r"^\s*(ABSTRACT|BODY)[.:]", text, re.MULTILINE))
+    return text.lstrip().startswith("TITLE:") and bool(re.search(r"^[ \t]*(ABSTRACT|BODY)[.:]", text, re.MULTILINE))
 
 
 def parse_evidence_inference(text: str, doc_id: str, path: str) -> Document:

@@ -25,8 +25,11 @@ from extract.schema import (
 )
 
 _AUTHOR_MARKS = re.compile(r"\^\{[^}]*\}|[\d*†‡§¶]+(?=,|\s|$)")
-_PUBLISHED_YEAR = re.compile(r"\b(?:Published(?: online)?|Accepted|Received)\s*:?\s*\d{0,2}\s*[A-Za-z]+\.?\s+(\d{4})")
+# No two neighbouring parts may match the same characters: "Received" and a run of spaces was cubic with `\s*:?\s*\d{0,2}\s*`.
+_PUBLISHED_YEAR = re.compile(r"\b(?:Published(?: online)?|Accepted|Received)(?:\s*:)?\s*(?:\d{1,2}\s*)?[A-Za-z]+\.?\s+(\d{4})")
 _DOI = re.compile(r"\b(?:doi\s*:?\s*|https?://(?:dx\.)?doi\.org/)(10\.\d{4,9}/\S+[^\s.,;])", re.IGNORECASE)
+MAX_TITLE_CHARS = 500
+"""A first line longer than this is no title (a paper with no line breaks is all one line)."""
 _TERMINAL = re.compile(r"[.!?:;,)\]]$")
 
 
@@ -54,7 +57,43 @@ def _blocks(text: str) -> list[list[_Line]]:
             current = []
     if current:
         blocks.append(current)
-    return blocks
+    if len(blocks) == 1:
+        # An export with no blank line at all: its lines are its blocks (headings, captions, paragraphs).
+        return _table_runs(blocks[0], each_line=True)
+    return [piece for block in blocks for piece in _table_runs(block, each_line=False)]
+
+
+def _table_runs(block: list[_Line], each_line: bool) -> list[list[_Line]]:
+    """A table written against its text with no blank line between: its rows become a block of their own.
+
+    Two or more consecutive tab-separated lines are a table; a `Table N` caption line just before them
+    is its own block, as it would be after a blank line. Other lines stay together, or each alone with `each_line`.
+    """
+    tabbed = [("\t" in line.text) for line in block]
+    if all(tabbed) or not any(tabbed):
+        return [[line] for line in block] if each_line and not any(tabbed) else [block]
+    pieces: list[list[_Line]] = []
+    index = 0
+    while index < len(block):
+        end = index
+        while end < len(block) and tabbed[end] == tabbed[index]:
+            end += 1
+        run = block[index:end]
+        if tabbed[index] and len(run) >= 2:
+            if pieces and pieces[-1] and TABLE_CAPTION.match(pieces[-1][-1].text):
+                caption = pieces[-1].pop()
+                if not pieces[-1]:
+                    pieces.pop()
+                pieces.append([caption])
+            pieces.append(run)
+        elif each_line:
+            pieces.extend([line] for line in run)
+        elif pieces and not (len(pieces[-1]) >= 2 and all("\t" in line.text for line in pieces[-1])):
+            pieces[-1].extend(run)  # a lone tabbed line among text lines stays text
+        else:
+            pieces.append(run)
+        index = end
+    return pieces
 
 
 def _looks_like_heading(line: str) -> bool:
@@ -92,6 +131,8 @@ def parse_markdown(text: str, doc_id: str, path: str, fmt: DocumentFormat = Docu
 
     front_lines = {b[0].start for b in blocks[:6] if len(b) == 1 and _is_banner(b[0].text)}
     front = [b for b in blocks[:6] if len(b) == 1 and not _is_banner(b[0].text)]
+    if front and len(front[0][0].text) > MAX_TITLE_CHARS:  # a paper on one line: its text, not its title
+        front = []
     if front:
         metadata.title = front[0][0].text.strip()
         front_lines.add(front[0][0].start)
@@ -177,17 +218,27 @@ def _join_broken_paragraphs(text: str, paragraphs: list[Paragraph]) -> None:
     joined: list[Paragraph] = []
     for paragraph in paragraphs:
         previous = joined[-1] if joined else None
-        body = text[paragraph.start : paragraph.end]
         if (
             previous is not None
-            and body[:1].islower()
-            and not re.search(r"[.!?]['\")\]]?$", text[previous.start : previous.end].rstrip())
+            and text[paragraph.start : paragraph.start + 1].islower()
+            and not _ends_sentence(text, previous)
             and previous.section == paragraph.section
         ):
             previous.end = paragraph.end
             continue
         joined.append(paragraph)
     paragraphs[:] = joined
+
+
+_SENTENCE_STOP = re.compile(r"[.!?]['\")\]]?$")
+
+
+def _ends_sentence(text: str, paragraph: Paragraph) -> bool:
+    # Only the paragraph's last characters: re-reading a paragraph that grows line by line was quadratic.
+    end = paragraph.end
+    while end > paragraph.start and text[end - 1].isspace():
+        end -= 1
+    return bool(_SENTENCE_STOP.search(text[max(paragraph.start, end - 2) : end]))
 
 
 def _table(block: list[_Line], caption: tuple[str, bool, str, int] | None) -> Table:

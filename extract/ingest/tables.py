@@ -8,7 +8,8 @@ from extract.ingest.latex import render_latex
 from extract.normalize.citations import find_citation_groups
 from extract.schema import Table, TableCell, TableRow
 
-TABLE_CAPTION = re.compile(r"^\s*Table\s+(\d+[A-Za-z]?)\b\s*(\(continued\))?\s*(.*)$", re.IGNORECASE)
+# `\s*(\(continued\))?\s*` would try every split of a run of spaces between its two halves.
+TABLE_CAPTION = re.compile(r"^\s*Table\s+(\d+[A-Za-z]?)\b\s*(?:(\(continued\))\s*)?(.*)$", re.IGNORECASE)
 
 
 def cells_of_line(line: str, line_start: int) -> list[TableCell]:

@@ -17,6 +17,7 @@ import extract.nlp.abbreviations  # noqa: F401  (registers msc_abbreviation_defi
 import extract.nlp.context  # noqa: F401  (registers msc_context)
 import extract.nlp.field_matcher  # noqa: F401  (registers msc_field_matcher)
 import extract.nlp.sentences  # noqa: F401  (registers msc_array_sentencizer)
+from extract.nlp.bounds import BoundedTokenizer
 
 BLANK = "blank"
 PREFERRED_MODELS = ("en_core_sci_md", "en_core_sci_sm")
@@ -50,6 +51,7 @@ def build_pipeline(name: str | None = "auto") -> Language:
     else:
         # A model or a pipeline directory; components we don't need stay off for speed.
         nlp = spacy.load(resolved, exclude=["ner", "lemmatizer", "attribute_ruler", "tagger"])
+    nlp.tokenizer = BoundedTokenizer(nlp.tokenizer)  # extract/nlp/bounds.py: no word may cost quadratic time
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
         nlp.add_pipe("msc_array_sentencizer", name="sentencizer")  # spaCy's rule, faster (extract/nlp/sentences.py)
     # scispaCy's detector, definitions only (extract/nlp/abbreviations.py).

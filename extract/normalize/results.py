@@ -13,6 +13,8 @@ the caller knows whether it counts everyone, the treated or the controls.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 import functools
 import re
 from collections.abc import Iterator
@@ -228,16 +230,17 @@ def find_sample_size_spans(text: str) -> list[SizeSpan]:
     mapped = _prepare(text)
     normal = mapped.text
     excluded = {a.upper() for a in _lexicon()["abbreviation_exclusions"]}
-    found: list[SizeSpan] = []
+    found: list[SizeSpan] = []  # kept sorted and non-overlapping: one bisection per match, not a scan of all found
     for pattern in _sample_patterns():
         for match in pattern.finditer(normal):
             if match.groupdict().get("abbr") and match.group("abbr").upper() in excluded:
                 continue
             number = _to_int(match.group("n"))
-            overlaps = any(match.start() < end and start < match.end() for start, end, _ in found)
+            place = bisect_left(found, (match.end(),))
+            overlaps = place > 0 and found[place - 1][1] > match.start()
             if number is not None and not overlaps:
-                found.append((match.start(), match.end(), number))
-    return [(*mapped.span(start, end), number) for start, end, number in sorted(found)]
+                found.insert(place, (match.start(), match.end(), number))
+    return [(*mapped.span(start, end), number) for start, end, number in found]
 
 
 def find_sample_sizes(text: str) -> list[int]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,12 +26,12 @@ from typing import Literal
 from pydantic import BaseModel
 
 from extract import __version__
-from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of
+from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of, printable
 from extract.run import describe_pipeline
 from extract.runner.schedule import Engine, run_bounded
 from extract.runner.tasks import Reply, Task
-from extract.schema import RunStats, RunSummary
-from extract.store.journal import JOURNAL_NAME, Journal, JournalHeader
+from extract.schema import DocumentError, DocumentResult, RunStats, RunSummary
+from extract.store.journal import JOURNAL_NAME, Journal, JournalHeader, rules_fingerprint
 from extract.store.outputs import write_outputs
 
 RUNS_NAME = "runs.jsonl"
@@ -66,6 +67,8 @@ class Plan(BaseModel):
     resumed: int
     retried: int = 0
     duplicates: dict[str, str]
+    refused: dict[str, DocumentResult] = {}
+    """Inputs failed without a worker (not a regular file, a doc id already taken), by key."""
 
 
 class BatchProgress:
@@ -76,18 +79,33 @@ class BatchProgress:
     def advance(self, reply: Reply) -> None: ...
 
 
-def input_key(path: Path) -> str:
+def input_key(path: Path, max_bytes: int | None = None) -> str:
     """An input's identity across runs: its content hash and its name (its doc_id in every output).
 
-    An unreadable input is keyed by its path, so it is tried again once it can be read."""
+    An input that is not read here (unreadable, over `max_bytes`, not a regular file) is keyed by
+    its path, so it is tried again once it can be read."""
     try:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode) or (max_bytes is not None and status.st_size > max_bytes):
+            return f"unread:{printable(str(path))}"  # a FIFO or /dev/zero would never end; a huge file is refused unread
         digest = hashlib.sha256()
         with path.open("rb") as handle:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
     except OSError:
-        return f"unread:{path}"
+        return f"unread:{printable(str(path))}"
     return key_of(digest.hexdigest(), doc_id_of(path))
+
+
+def not_a_regular_file(path: Path) -> DocumentError | None:
+    """A FIFO, a device or a socket named like a paper: reading it would block or never end."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # missing or unreadable: the worker names the problem
+    if stat.S_ISREG(mode):
+        return None
+    return DocumentError(path=printable(str(path)), code="not_a_file", message="not a regular file (a pipe, device or socket); not read")
 
 
 def key_of(sha256: str, doc_id: str) -> str:
@@ -100,21 +118,35 @@ def plan(
     keys: list[str] = []
     first_path: dict[str, str] = {}
     duplicates: dict[str, str] = {}
+    by_doc_id: dict[str, str] = {}
+    refused: dict[str, DocumentResult] = {}
     todo: list[Task] = []
     resumed = retried = 0
     for path in files:
-        key = input_key(path)
+        key = input_key(path, max_bytes)
         if key in first_path:
-            duplicates[str(path)] = first_path[key]
+            duplicates[printable(str(path))] = first_path[key]
             continue
-        first_path[key] = str(path)
+        first_path[key] = printable(str(path))
         keys.append(key)
+        doc_id = doc_id_of(path)
+        # Two different papers under one name would be merged into one doc id and one study: the second is refused.
+        error = not_a_regular_file(path)
+        if error is None and doc_id in by_doc_id:
+            error = DocumentError(
+                path=printable(str(path)), code="doc_id_clash",
+                message=f"same doc id '{doc_id}' as {by_doc_id[doc_id]}, a different file; rename one (a paper's id is its file name)",
+            )
+        by_doc_id.setdefault(doc_id, printable(str(path)))
+        if error is not None:
+            refused[key] = DocumentResult(path=printable(str(path)), doc_id=doc_id, error=error)
+            continue
         if key in journal and not (retry_failed and journal.failed(key)):
             resumed += 1
         else:
             retried += key in journal
             todo.append(Task(order=len(todo), key=key, path=str(path), max_bytes=max_bytes))
-    return Plan(keys=keys, todo=todo, resumed=resumed, retried=retried, duplicates=duplicates)
+    return Plan(keys=keys, todo=todo, resumed=resumed, retried=retried, duplicates=duplicates, refused=refused)
 
 
 def make_engine(options: BatchOptions, workers: int) -> Engine:
@@ -149,10 +181,13 @@ def journaled_extraction(
 ) -> Iterator[tuple[Journal, Plan, RunStats]]:
     """Extract what `out_dir`'s journal does not hold yet; the journal stays open (and locked) for reading results."""
     progress = progress or BatchProgress()
-    header = JournalHeader(version=__version__, pipeline=describe_pipeline(options.pipeline))
+    header = JournalHeader(version=__version__, pipeline=describe_pipeline(options.pipeline), rules=rules_fingerprint())
     started = time.perf_counter()
     with Journal(out_dir / JOURNAL_NAME, header, resume=options.resume) as journal:
         work = plan(files, journal, options.max_bytes, options.retry_failed)
+        for key, refusal in work.refused.items():
+            if key not in journal or journal.result(key) != refusal:
+                journal.append(key, refusal)
         workers = min(options.workers or available_cores(), len(work.todo))
         stats = RunStats(
             engine=options.engine,

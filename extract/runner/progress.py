@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from extract.runner.batch import BatchProgress
@@ -43,7 +44,8 @@ class RichProgress(BatchProgress):
         self._pages += result.pages
         if result.error:
             self._errors += 1
-            self.console.print(f"[yellow]{result.error.path}: {result.error.code}: {result.error.message}[/yellow]")
+            # A file name or message may hold `[...]`, which rich would read as markup.
+            self.console.print(f"[yellow]{escape(f'{result.error.path}: {result.error.code}: {result.error.message}')}[/yellow]")
         elapsed = max(time.perf_counter() - self._started, 1e-9)
         rates = f"{self._done / elapsed:.1f} docs/s · {self._words / elapsed / 1000:.1f}k words/s"
         if self._pages:

@@ -6,12 +6,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from extract.store.spreadsheet import unescape_cell
+
 GOLD_COLUMNS = ["doc_id", "study_key", "field", "value", "evidence"]
 PRED_COLUMNS = ["doc_id", "study_key", "field", "value", "evidence", "mention", "evidence_kind"]
 
 
 def _read(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    # values.csv escapes cells a spreadsheet would run as formulas (extract/store/spreadsheet.py).
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False).apply(lambda column: column.map(unescape_cell))
 
 
 def _normalise(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

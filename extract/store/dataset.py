@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -23,11 +24,11 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+from rapidfuzz import fuzz
 from spacy.language import Language
 
 from extract import __version__
-from extract.ingest import doc_id_of
-from extract.paths import models_dir
+from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of, printable
 from extract.run import discover
 from extract.runner.batch import DEFAULT_TIMEOUT, BatchOptions, BatchProgress, journaled_extraction, key_of, make_engine
 from extract.runner.inprocess import InProcessEngine
@@ -41,10 +42,12 @@ from extract.schema import (
     ValueRow,
 )
 from extract.store.analyses import alloantibody_table
-from extract.store.dedupe import assign_trials, study_ref
-from extract.store.journal import Journal, JournalError, StaleJournal
+from extract.store.dedupe import assign_trials, normalise_doi, normalise_title, study_ref
+from extract.store.journal import Journal, JournalError, JournalLocked, StaleJournal, rules_fingerprint
 
 DEFAULT_DATABASE = Path("review.duckdb")
+SAME_PAPER_TITLE_RATIO = 90
+"""A changed file whose title is less alike than this (rapidfuzz ratio, folded) is another paper, not a new version."""
 SCHEMA_VERSION = 1
 
 _TABLES = """
@@ -126,15 +129,6 @@ def value_id(doc_id: str, study_key: str, field: str, value: str) -> str:
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def rules_fingerprint() -> str:
-    """SHA-256 over models/ (patterns and lexicons): which rules read the values."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in models_dir().rglob("*") if p.is_file()):
-        digest.update(path.relative_to(models_dir()).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 # ---------------------------------------------------------------- the file
@@ -260,6 +254,8 @@ def update(
     workers: int = 0,
     timeout: float | None = DEFAULT_TIMEOUT,
     progress: BatchProgress | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    replace_different: bool = False,
 ) -> UpdateSummary:
     """Bring every paper under PATHS into the dataset.
 
@@ -280,18 +276,18 @@ def update(
     files = discover(paths)
     con = connect(database)
     try:
-        digests = {path: _digest(path) for path in files}
+        digests = {path: _digest(path, max_bytes) for path in files}
         known = _known_documents(con)
         # Every paper `_Update.add` may need the extraction of: all but the unchanged ones.
         to_read = [
             path for path in files
             if isinstance(digests[path], str) and (reextract or not _unchanged(known.get(doc_id_of(path)), digests[path]))
         ]
-        options = BatchOptions(pipeline=pipeline or "auto", workers=workers, resume=True, timeout=timeout)
+        options = BatchOptions(pipeline=pipeline or "auto", workers=workers, resume=True, timeout=timeout, max_bytes=max_bytes)
         engine = make_engine if nlp is None else (lambda _options, _workers: InProcessEngine(nlp))
         with _checkpointed(database, to_read, options, progress, engine) as (journal, stats):
             with transaction(con):
-                updater = _Update(con, known, pipeline, journal, reextract, on_document)
+                updater = _Update(con, known, pipeline, journal, reextract, on_document, replace_different)
                 updater.summary.database = str(database)
                 updater.summary.files = len(files)
                 for path in files:
@@ -307,13 +303,25 @@ def update(
     return summary
 
 
-def _digest(path: Path) -> str | DocumentError:
+def _digest(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> str | DocumentError:
+    """The file's SHA-256, read in chunks; a file over `max_bytes` or not a regular file is refused before it is read."""
     try:
-        return content_hash(path.read_bytes())
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            return DocumentError(path=printable(str(path)), code="not_a_file", message="not a regular file (a pipe, device or socket); not read")
+        if max_bytes is not None and status.st_size > max_bytes:
+            return DocumentError(
+                path=str(path), code="too_large", message=f"{status.st_size:,} bytes, over the limit of {max_bytes:,} (--max-mb)"
+            )
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        return digest.hexdigest()
     except FileNotFoundError:
-        return DocumentError(path=str(path), code="not_found", message="no such file")
+        return DocumentError(path=printable(str(path)), code="not_found", message="no such file")
     except OSError as error:
-        return DocumentError(path=str(path), code="unreadable", message=str(error))
+        return DocumentError(path=printable(str(path)), code="unreadable", message=printable(str(error)))
 
 
 def _known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None, str]]:
@@ -336,19 +344,20 @@ def _checkpointed(database, files: list[Path], options: BatchOptions, progress, 
     with ExitStack() as stack:
         try:
             journal, _, stats = stack.enter_context(journaled_extraction(files, folder, options, progress, engine))
-        except StaleJournal:  # left by another version or pipeline: of no use to this one
+        except JournalLocked as error:
+            raise DatasetError(f"{database}: another update is running ({error})") from error
+        except JournalError:  # left by another version, pipeline or rules, or damaged: of no use, and only a cache
             shutil.rmtree(folder)
             journal, _, stats = stack.enter_context(journaled_extraction(files, folder, options, progress, engine))
-        except JournalError as error:
-            raise DatasetError(f"{database}: another update is running ({error})") from error
         yield journal, stats
 
 
 class _Update:
     """One update's state: the run, what the dataset held when it began, what this run saw."""
 
-    def __init__(self, con, known, pipeline, journal: Journal | None, reextract, on_document):
+    def __init__(self, con, known, pipeline, journal: Journal | None, reextract, on_document, replace_different=False):
         self.con = con
+        self.replace_different = replace_different
         self.journal = journal
         self.pipeline = journal.header.pipeline if journal is not None else f"{pipeline} (not loaded: nothing to read)"
         self.config_pipeline = pipeline
@@ -361,13 +370,13 @@ class _Update:
         self.seen: dict[str, Path] = {}
 
     def _fail(self, path: Path, doc_id: str, code: str, message: str) -> None:
-        error = DocumentError(path=str(path), code=code, message=message)
+        error = DocumentError(path=printable(str(path)), code=code, message=message)
         self.summary.errors.append(error)
         self.report("failed", doc_id, f"{code}: {message}")
 
     def add(self, path: Path, digest: str | DocumentError) -> None:
         doc_id = doc_id_of(path)
-        resolved = str(path.resolve())
+        resolved = printable(str(path.resolve()))
         if doc_id in self.seen:
             self._fail(path, doc_id, "doc_id_clash", f"same file name as {self.seen[doc_id]}; rename one (a paper's id is its file name)")
             return
@@ -394,15 +403,30 @@ class _Update:
         if result.error:
             self._record_failure(path, doc_id, digest, result.error, previous)
             return
+        if previous and previous[2] == "extracted" and not self.replace_different:
+            other = self._other_paper(doc_id, result.metadata or DocumentMetadata())
+            if other:
+                self._fail(path, doc_id, "different_paper", f"{other}; rename the file, or update with --replace-different")
+                return
         self._store(result, digest, resolved, replacing=previous is not None and previous[2] == "extracted")
+
+    def _other_paper(self, doc_id: str, new: DocumentMetadata) -> str | None:
+        """Why the file now under `doc_id` is another paper, not a new version of the one held (its DOI or title differs)."""
+        held_title, held_doi = one(self.con, "SELECT title, doi FROM documents WHERE doc_id = ?", [doc_id])
+        if held_doi and new.doi and normalise_doi(held_doi) != normalise_doi(new.doi):
+            return f"the dataset holds DOI {held_doi} under this name, this file is DOI {new.doi}"
+        if not (held_doi and new.doi) and held_title and new.title:
+            if fuzz.ratio(normalise_title(held_title), normalise_title(new.title)) < SAME_PAPER_TITLE_RATIO:
+                return f"the dataset holds '{held_title}' under this name, this file is '{new.title}'"
+        return None
 
     def _record_copy(self, path: Path, doc_id: str, digest: str, original: str) -> None:
         self.con.execute(
             "INSERT INTO documents (doc_id, path, content_hash, status, copy_of, first_run) VALUES (?, ?, ?, 'copy', ?, ?)",
-            [doc_id, str(path.resolve()), digest, original, self.run_id],
+            [doc_id, printable(str(path.resolve())), digest, original, self.run_id],
         )
         self._version(doc_id, digest, path, "copy", None)
-        self.known[doc_id] = (str(path.resolve()), digest, "copy")
+        self.known[doc_id] = (printable(str(path.resolve())), digest, "copy")
         self.summary.copies.append(doc_id)
         self.report("copy", doc_id, f"same bytes as {original}")
 
@@ -416,9 +440,9 @@ class _Update:
             self.con.execute(
                 """INSERT INTO documents (doc_id, path, status, error_code, error_message, first_run)
                    VALUES (?, ?, 'failed', ?, ?, ?)""",
-                [doc_id, str(path.resolve()), error.code, error.message, self.run_id],
+                [doc_id, printable(str(path.resolve())), error.code, error.message, self.run_id],
             )
-            self.known[doc_id] = (str(path.resolve()), None, "failed")
+            self.known[doc_id] = (printable(str(path.resolve())), None, "failed")
         self._version(doc_id, digest, path, "failed", error)
         self.summary.errors.append(error)
         self.report("failed", doc_id, f"{error.code}: {error.message}")
@@ -458,7 +482,7 @@ class _Update:
     def _version(self, doc_id: str, digest: str, path: Path, status: str, error: DocumentError | None) -> None:
         self.con.execute(
             "INSERT INTO document_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [doc_id, digest, str(path.resolve()), self.run_id, status, error.code if error else None, error.message if error else None],
+            [doc_id, digest, printable(str(path.resolve())), self.run_id, status, error.code if error else None, error.message if error else None],
         )
 
     def finish(self, paths: list[Path], started_at: datetime) -> None:

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from extract.ingest import DEFAULT_MAX_BYTES
 from extract.run import discover
 from extract.schema import ReviewAction, UpdateSummary
 from extract.store import reviews
@@ -20,11 +22,17 @@ console = Console(stderr=True)
 DATABASE_HELP = f"The dataset file (DuckDB); created if missing. The README's default is {DEFAULT_DATABASE}."
 
 
+def one_line(error: BaseException) -> str:
+    """An error as one line for the terminal (spaCy's messages run over several)."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= 400 else text[:400] + " …"
+
+
 def _open(database: Path, read_only: bool = False):
     try:
         return connect(database, read_only=read_only)
     except DatasetError as error:
-        console.print(f"[red]{error}[/red]")
+        console.print(f"[red]{escape(str(error))}[/red]")
         raise typer.Exit(2)
 
 
@@ -38,28 +46,37 @@ def update(
     timeout: float = typer.Option(
         DEFAULT_TIMEOUT, "--timeout", min=0, help="Seconds one paper may take; it is then recorded as failed (timeout). 0 = no limit."
     ),
+    max_mb: float = typer.Option(
+        DEFAULT_MAX_BYTES / 2**20, "--max-mb", min=0, help="Larger files are refused before they are read (too_large); 0 = no limit."
+    ),
+    replace_different: bool = typer.Option(
+        False, "--replace-different", help="A file whose title or DOI differs from the paper held under its name replaces it."
+    ),
 ) -> None:
     """Add new papers to DATABASE, skip unchanged ones, re-read changed ones (earlier values kept as history)."""
     if not discover(paths):
-        console.print(f"[red]No .txt, .md or .pdf files under {', '.join(map(str, paths))}[/red]")
+        console.print(f"[red]No .txt, .md or .pdf files under {escape(', '.join(map(str, paths)))}[/red]")
         raise typer.Exit(2)
     colours = {"added": "green", "changed": "yellow", "unchanged": "dim", "copy": "cyan", "failed": "red"}
 
     def show(status: str, doc_id: str, detail: str) -> None:
-        console.print(f"[{colours[status]}]{status:>9}[/] {doc_id}" + (f" · {detail}" if detail else ""))
+        console.print(f"[{colours[status]}]{status:>9}[/] " + escape(doc_id + (f" · {detail}" if detail else "")))
 
     progress = RichProgress(console)
     try:
         summary = update_dataset(
             database, paths, pipeline=pipeline, reextract=reextract, on_document=show, workers=workers, timeout=timeout or None,
-            progress=progress,
+            progress=progress, max_bytes=int(max_mb * 2**20) or None, replace_different=replace_different,
         )
     except DatasetError as error:
-        console.print(f"[red]{error}[/red]")
+        console.print(f"[red]{escape(str(error))}[/red]")
+        raise typer.Exit(2)
+    except OSError as error:  # disk full, a read-only folder, a --pipeline that is not installed: one line, not a traceback
+        console.print(f"[red]{escape(one_line(error))}[/red]")
         raise typer.Exit(2)
     except KeyboardInterrupt:
         console.print(f"[yellow]Interrupted: the dataset is as it was; papers already extracted are kept in"
-                      f" {checkpoint_dir(database)} and the next update will not read them again.[/yellow]")
+                      f" {escape(str(checkpoint_dir(database)))} and the next update will not read them again.[/yellow]")
         raise typer.Exit(130)
     finally:
         progress.stop()
@@ -75,11 +92,11 @@ def update(
 
 def _print_update(summary: UpdateSummary) -> None:
     Console().print(
-        f"run {summary.run_id} · {summary.files} files: {len(summary.added)} added, {len(summary.changed)} changed, "
+        escape(f"run {summary.run_id} · {summary.files} files: {len(summary.added)} added, {len(summary.changed)} changed, "
         f"{summary.unchanged} unchanged, {len(summary.copies)} copies, {len(summary.errors)} failed in {summary.seconds:.1f}s"
         f" ({summary.extracted} papers extracted, {summary.resumed} taken from a killed update's checkpoint)\n"
         f"{summary.database}: {summary.documents} papers, {summary.studies} studies, {summary.trials} trials, "
-        f"{summary.values} values · {summary.pipeline}"
+        f"{summary.values} values · {summary.pipeline}")
     )
 
 
@@ -94,7 +111,7 @@ def _print_analyses(table) -> None:
         view.add_column(column, justify="right", no_wrap=True)
     for row in table.itertuples(index=False):
         share = "" if row.share is None or row.share != row.share else f"{row.share:.1%}"
-        view.add_row(row.dimension, row.group, str(row.studies), str(row.studies_with_counts), str(row.positive), str(row.tested), share)
+        view.add_row(escape(row.dimension), escape(row.group), str(row.studies), str(row.studies_with_counts), str(row.positive), str(row.tested), share)
     Console().print(view)
 
 
@@ -108,11 +125,11 @@ def export(
     try:
         written = export_dataset(con, out, formats)
     except ValueError as error:
-        console.print(f"[red]{error}[/red]")
+        console.print(f"[red]{escape(str(error))}[/red]")
         raise typer.Exit(2)
     finally:
         con.close()
-    Console().print(f"{len(written)} files → {out}/")
+    Console().print(escape(f"{len(written)} files → {out}/"))
 
 
 def analyses(database: Path = typer.Argument(..., help=DATABASE_HELP)) -> None:
@@ -136,11 +153,11 @@ def _judge(database: Path, make) -> None:
     try:
         recorded = reviews.record(con, make(con))
     except reviews.ReviewError as error:
-        console.print(f"[red]{error}[/red]")
+        console.print(f"[red]{escape(str(error))}[/red]")
         raise typer.Exit(2)
     finally:
         con.close()
-    Console().print(f"{recorded} judgement(s) recorded in {database}")
+    Console().print(escape(f"{recorded} judgement(s) recorded in {database}"))
 
 
 @review_app.command("confirm")
@@ -189,7 +206,7 @@ def add(
     reviewer: str = REVIEWER,
 ) -> None:
     """A value the pipeline missed."""
-    _judge(database, lambda con: [reviews.added_value(doc_id, study, field, value, evidence, note, reviewer)])
+    _judge(database, lambda con: [reviews.added_value(doc_id, study, field, value, evidence, note, reviewer, con)])
 
 
 @review_app.command("import")
@@ -203,12 +220,12 @@ def import_(
     try:
         recorded, problems = reviews.import_csv(con, csv_file, reviewer)
     except reviews.ReviewError as error:
-        console.print(f"[red]{error}[/red]")
+        console.print(f"[red]{escape(str(error))}[/red]")
         raise typer.Exit(2)
     finally:
         con.close()
     for problem in problems:
-        console.print(f"[yellow]{problem.message}[/yellow]")
+        console.print(f"[yellow]{escape(problem.message)}[/yellow]")
     Console().print(f"{recorded} judgement(s) recorded, {len(problems)} row(s) refused")
     if problems:
         raise typer.Exit(1)
@@ -239,5 +256,5 @@ def list_values(
         view.add_column(column, overflow="fold", no_wrap=column != "evidence")
     for row in rows.itertuples(index=False):
         evidence = " ".join(str(row.evidence or "").split())
-        view.add_row(row.value_id, row.doc_id, row.study_key, row.field, row.value, row.review, evidence[:160])
+        view.add_row(*(escape(str(cell)) for cell in (row.value_id, row.doc_id, row.study_key, row.field, row.value, row.review, evidence[:160])))
     Console().print(view)

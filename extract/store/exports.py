@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import quote
 
 import duckdb
 import pandas as pd
@@ -27,6 +28,7 @@ from extract.paths import load_lexicon
 from extract.store.analyses import ANALYSIS_COLUMNS
 from extract.store.dataset import frame
 from extract.store.reviews import fold_whitespace, gold_rows
+from extract.store.spreadsheet import escape_frame
 
 FORMATS = ("csv", "xlsx", "parquet", "gold")
 TRIAL_COLUMNS = ["trial_id", "author", "year", "title", "doi", "papers", "sources"]
@@ -154,11 +156,21 @@ def _excel_cell(sheet, value):
     return value.item() if hasattr(value, "item") else value
 
 
+def gold_file_name(doc_id: str) -> str:
+    """`DOC_ID.csv`, with any character that could lead outside the folder (`/`, `\\`, a leading `.`) percent-encoded."""
+    name = quote(doc_id, safe="") if set(doc_id) & {"/", "\\", "\0", "%"} or doc_id.startswith(".") or not doc_id else doc_id
+    if name.startswith("."):
+        name = "%2E" + name[1:]
+    return f"{name}.csv"
+
+
 def write_gold(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for doc_id, rows in gold_rows(con).groupby("doc_id", sort=True):
-        path = folder / f"{doc_id}.csv"
+        path = folder / gold_file_name(str(doc_id))
+        if path.resolve().parent != folder.resolve():  # never reached with the name above; a doc id is untrusted input
+            raise ValueError(f"refusing to write the gold rows of {doc_id!r} outside {folder}")
         rows.to_csv(path, index=False)
         written.append(path)
     return written
@@ -175,7 +187,7 @@ def export(con: duckdb.DuckDBPyConnection, out: Path, formats: Iterable[str] = F
     written: list[Path] = []
     if "csv" in formats:
         for name, table in tables.items():
-            table.to_csv(out / f"{name}.csv", index=False)
+            escape_frame(table).to_csv(out / f"{name}.csv", index=False)
             written.append(out / f"{name}.csv")
     if "xlsx" in formats:
         write_excel(tables, out / "dataset.xlsx")

@@ -13,12 +13,14 @@ input order, at the end.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import BinaryIO, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from extract.paths import models_dir
 from extract.schema import DocumentResult
 
 JOURNAL_NAME = "journal.jsonl"
@@ -33,6 +35,17 @@ class JournalHeader(BaseModel):
     journal: Literal["msc-extract"] = "msc-extract"
     version: str
     pipeline: str
+    rules: str = ""
+    """`rules_fingerprint()` of models/: results read with other rules are not resumed."""
+
+
+def rules_fingerprint() -> str:
+    """SHA-256 over models/ (patterns and lexicons): which rules read the values."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in models_dir().rglob("*") if p.is_file()):
+        digest.update(path.relative_to(models_dir()).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class JournalEntry(BaseModel):
@@ -42,6 +55,10 @@ class JournalEntry(BaseModel):
 
 class JournalError(Exception):
     """The journal cannot be used as asked; the message says why and what to do."""
+
+
+class JournalLocked(JournalError):
+    """Another batch holds the journal."""
 
 
 class StaleJournal(JournalError):
@@ -114,7 +131,7 @@ class Journal:
             fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._file.close()
-            raise JournalError(f"{self.path}: another batch is writing to this output folder") from None
+            raise JournalLocked(f"{self.path}: another batch is writing to this output folder") from None
 
     def _load(self) -> None:
         self._file.seek(0)
@@ -125,8 +142,9 @@ class Journal:
                 if number == 1:
                     found = JournalHeader.model_validate_json(line)
                     if found != self.header:
+                        rules = "" if found.rules == self.header.rules else f" and other rules in models/ ({found.rules or 'unrecorded'})"
                         raise StaleJournal(
-                            f"{self.path} was written by msc-extract {found.version} with pipeline '{found.pipeline}', "
+                            f"{self.path} was written by msc-extract {found.version} with pipeline '{found.pipeline}'{rules}, "
                             f"not {self.header.version} with '{self.header.pipeline}': run without --resume, or use another --out"
                         )
                 else:
@@ -134,7 +152,10 @@ class Journal:
                     self._remember(entry.key, offset, entry.result)
             except ValidationError as error:
                 if not torn:
-                    raise JournalError(f"{self.path}:{number}: not a journal line ({error.error_count()} errors)") from error
+                    raise JournalError(
+                        f"{self.path}:{number}: not a journal line (damaged). Run without --resume to extract everything"
+                        f" again, or delete lines {number} onwards to keep the {max(number - 2, 0)} results before it"
+                    ) from error
                 # The line a kill interrupted: what it held is extracted again.
                 self._file.truncate(offset)
                 break

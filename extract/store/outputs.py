@@ -20,6 +20,7 @@ import pandas as pd
 
 from extract import __version__
 from extract.schema import DocumentResult, RunSummary, ValueRow
+from extract.store.spreadsheet import escape_cell
 
 VALUE_COLUMNS = list(ValueRow.model_fields)
 OUTPUT_FILES = ("values.csv", "studies.jsonl", "summary.json")
@@ -38,18 +39,22 @@ def _csv_row(row: ValueRow) -> dict:
     record = row.model_dump()
     # One line per value in a spreadsheet: the evidence's own line breaks folded.
     record["evidence"] = " ".join(str(record["evidence"]).split())
-    return record
+    return {column: escape_cell(cell) for column, cell in record.items()}
 
 
 @contextmanager
 def atomic_writer(path: Path, newline: str | None = None) -> Iterator[IO[str]]:
     """A text file that appears at ``path`` whole or not at all."""
     temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("w", encoding="utf-8", newline=newline) as handle:
-        yield handle
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        with temporary.open("w", encoding="utf-8", newline=newline) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:  # disk full, Ctrl-C: the previous file stays whole and no half-written one is left
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def write_outputs(

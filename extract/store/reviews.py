@@ -11,19 +11,27 @@ typo is refused with the reason instead of becoming a silent miss.
 from __future__ import annotations
 
 import csv
+import io
+import json
+import math
+import re
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import get_args
 
 import duckdb
 import pandas as pd
 from pydantic import BaseModel, ValidationError
+from rapidfuzz import fuzz, process
 
 from extract.normalize.common import split_pairs
 from extract.normalize.dose import parse_serialised_dose
 from extract.normalize.results import parse_serialised_result, parse_serialised_sample_size
+from extract.paths import load_lexicon, patterns_dir
 from extract.schema import Correction, FieldName, ReviewAction
 from extract.store.dataset import _now, frame, one, refresh_derived, transaction, value_id
+from extract.store.spreadsheet import unescape_cell, unescape_id
 
 FIELDS = set(get_args(FieldName))
 
@@ -72,9 +80,63 @@ def check_value(field: str, value: str) -> None:
     parser = STRUCTURED.get(field)
     if parser is not None:
         try:
-            parser(value)
+            parsed = parser(value)
         except (ValueError, ValidationError) as error:
             raise ReviewError(f"{field} value {value!r} does not parse: {error}") from error
+        problem = _implausible(parsed)
+        if problem:
+            raise ReviewError(f"{field} value {value!r}: {problem}")
+    _check_vocabulary(field, value)
+
+
+def _implausible(parsed: object) -> str | None:
+    """What no paper can state: a number that is not finite or is negative, more positives than tested, over 100%."""
+    if isinstance(parsed, BaseModel):
+        numbers = parsed.model_dump()
+    elif isinstance(parsed, dict):
+        numbers = parsed
+    else:  # presensitized reads as its percent, n_administrations as its count
+        numbers = {"percent" if isinstance(parsed, float) else "value": parsed}
+    for key, number in numbers.items():
+        if isinstance(number, (int, float)) and not isinstance(number, bool):
+            if not math.isfinite(number):
+                return f"{key} is not a finite number"
+            if number < 0:
+                return f"{key} is negative"
+    if numbers.get("percent") is not None and numbers["percent"] > 100:
+        return "percent is over 100"
+    if numbers.get("positive") is not None and numbers.get("total") is not None and numbers["positive"] > numbers["total"]:
+        return f"positive ({numbers['positive']}) is more than total ({numbers['total']})"
+    if numbers.get("low") is not None and numbers.get("high") is not None and numbers["low"] > numbers["high"]:
+        return "low is above high"
+    return None
+
+
+@cache
+def field_vocabulary(field: str) -> frozenset[str]:
+    """The normalised values the rules in models/patterns/<field>.jsonl give; empty for fields without rules."""
+    path = patterns_dir() / f"{field}.jsonl"
+    if not path.is_file():
+        return frozenset()
+    with path.open(encoding="utf-8") as handle:
+        return frozenset(json.loads(line)["value"] for line in handle if line.strip())
+
+
+def _check_vocabulary(field: str, value: str) -> None:
+    vocabulary = field_vocabulary(field)
+    if not vocabulary or value in vocabulary:
+        return
+    policy = load_lexicon("review_values")
+    exact = policy["exact_forms"].get(field)
+    if exact is not None and re.fullmatch(exact, value):
+        return
+    closest, score, _ = process.extractOne(value, sorted(vocabulary), scorer=fuzz.ratio)
+    if score >= policy["near_miss"]:
+        raise ReviewError(f"{field} value {value!r} is not in the vocabulary; did you mean {closest!r}?")
+    form = policy["open_forms"].get(field)
+    if form is None or not re.fullmatch(form, value):
+        listed = ", ".join(sorted(vocabulary))
+        raise ReviewError(f"{field} value {value!r} is not one of: {listed}")
 
 
 class ValueRef(BaseModel):
@@ -134,9 +196,19 @@ def judgement(
     )
 
 
+def check_document(con: duckdb.DuckDBPyConnection, doc_id: str) -> None:
+    """A value can only be added to a paper the dataset holds (its id also names a file of the gold export)."""
+    if one(con, "SELECT 1 FROM documents WHERE doc_id = ?", [doc_id]) is None:
+        raise ReviewError(f"no paper {doc_id!r} in the dataset (paper ids are in `msc-extract review list` and the values export)")
+
+
 def added_value(
-    doc_id: str, study_key: str, field: str, value: str, evidence: str, note: str = "", reviewer: str = ""
+    doc_id: str, study_key: str, field: str, value: str, evidence: str, note: str = "", reviewer: str = "",
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> Correction:
+    """A value the pipeline missed, checked (against the papers `con`'s dataset holds, when given); not yet recorded."""
+    if con is not None:
+        check_document(con, doc_id)
     check_value(field, value)
     if not evidence.strip():
         raise ReviewError("an added value needs its evidence: the sentence or cell that states it")
@@ -197,9 +269,11 @@ def import_csv(con: duckdb.DuckDBPyConnection, path: Path, reviewer: str = "") -
     is reported with its line and the rest are imported.
     """
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        rows = [
+            {column: _cell(column, cell) for column, cell in row.items() if column is not None}
+            for row in csv.DictReader(io.StringIO(_csv_text(path.read_bytes()), newline=""))
+        ]
+    except (OSError, csv.Error) as error:
         raise ReviewError(f"{path}: cannot read ({error})") from error
     if rows and "review" not in rows[0]:
         raise ReviewError(f"{path}: no 'review' column (start from the values export of `msc-extract export`)")
@@ -217,6 +291,20 @@ def import_csv(con: duckdb.DuckDBPyConnection, path: Path, reviewer: str = "") -
             corrections.append(correction)
             current[correction.value_id] = (correction.action.value, correction.corrected_value or correction.value, correction.note)
     return record(con, corrections), problems
+
+
+def _csv_text(data: bytes) -> str:
+    """UTF-8 as exported; a file Excel saved again is often Windows-1252 instead, which is read as such."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _cell(column: str, cell: str | list | None) -> str:
+    if not isinstance(cell, str):  # a row longer than the header: the extra cells have no column
+        return ""
+    return unescape_id(cell) if column == "value_id" else str(unescape_cell(cell))
 
 
 def _row_correction(con, row: dict[str, str], current: dict, reviewer: str) -> Correction | None:
@@ -240,6 +328,7 @@ def _row_correction(con, row: dict[str, str], current: dict, reviewer: str) -> C
             row.get("evidence") or "",
             note,
             reviewer,
+            con,
         )
     wanted = (row.get("value_id") or "").strip()
     if not wanted:
