@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from spacy.attrs import ORTH
+from spacy.attrs import LOWER, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -35,10 +35,18 @@ class FieldMatcher:
         self.word_regexes: list[tuple[str, re.Pattern[str], bool]] = []  # (rule, regex, on the lowercase form)
         self._rules_of_word: dict[int, tuple[str, ...]] = {}
         self._words_read: set[int] = set()
+        self.near_rules: list[tuple[str, frozenset[int], frozenset[int], int]] = []  # (rule, word ids, then ids, within)
         for rule in rules:
             if rule.phrases:
                 variants = [text_for_nlp(v) for phrase in rule.phrases for v in phrase_variants(phrase, rule.suffixes)]
                 self.phrase_matcher.add(rule.rule, list(nlp.tokenizer.pipe(variants)))
+            if rule.near:
+                self.near_rules.append((
+                    rule.rule,
+                    frozenset(nlp.vocab.strings.add(w) for w in rule.near.words),
+                    frozenset(nlp.vocab.strings.add(w) for w in rule.near.then),
+                    rule.near.within,
+                ))
             if rule.pattern and (one_token := _one_token_regex(rule.pattern)) is not None:
                 regex, lower = one_token
                 self.word_regexes.append((rule.rule, re.compile(regex), lower))
@@ -80,7 +88,23 @@ class FieldMatcher:
                         word_matches.extend((rule_id, i, i + 1) for rule_id in self._rules_of_word[orth])
         if len(self.token_matcher):  # an empty Matcher warns on every call
             word_matches += [(doc.vocab.strings[key], start, end) for key, start, end in self.token_matcher(doc)]
+        if self.near_rules:
+            word_matches += self._near_matches(doc)
         return matches + sorted(word_matches, key=lambda m: (m[1], m[2]))
+
+    def _near_matches(self, doc: Doc) -> list[tuple[str, int, int]]:
+        lowers = doc.to_array(LOWER).tolist()
+        present = set(lowers)
+        found = []
+        for rule_id, words, then, within in self.near_rules:
+            if not words & present:
+                continue
+            for i, word in enumerate(lowers):
+                if word in words:
+                    j = next((k for k in range(i + 1, min(len(lowers), i + 1 + within)) if lowers[k] in then), None)
+                    if j is not None:
+                        found.append((rule_id, i, j + 1))
+        return found
 
     def _read_word(self, orth: int, doc: Doc) -> None:
         word = doc.vocab.strings[orth]

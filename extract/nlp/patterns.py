@@ -2,7 +2,8 @@
 
 A rule names the field and normalised value it recognises, its own id (which
 travels with every value as evidence), and either `phrases` (matched on
-lowercase text, tokenised like the document) or a spaCy token `pattern`.
+lowercase text, tokenised like the document), a spaCy token `pattern`, or a
+`near` rule (one word, then another within a few words).
 
 A phrase is written once: its spelling variants are made when the rules are
 loaded (`phrase_variants`): the joins between its words may be a space, a
@@ -25,6 +26,18 @@ from pydantic import BaseModel, Field
 from extract.paths import patterns_dir
 
 
+class NearRule(BaseModel):
+    """One of `words`, then one of `then` at most `within` words later ("randomized ... or placebo").
+
+    spaCy's Matcher can say this with a wildcard, at the cost of a state per word of every
+    paper; two set look-ups over the lowercase words cost almost nothing.
+    """
+
+    words: list[str]
+    then: list[str]
+    within: int
+
+
 class FieldRule(BaseModel):
     rule: str
     field: str
@@ -34,6 +47,7 @@ class FieldRule(BaseModel):
     suffixes: list[str] = Field(default_factory=list)
     not_after: list[str] = Field(default_factory=list)
     not_before: list[str] = Field(default_factory=list)
+    near: NearRule | None = None
 
     @property
     def label(self) -> str:
