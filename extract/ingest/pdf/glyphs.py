@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import unicodedata
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -134,6 +135,14 @@ def _glyphs(textpage, to_display: tuple[float, ...], sideways: bool = False) -> 
     sharing_box = (0.0, 0.0)
     for index in range(count):
         code = get_unicode(textpage, index)
+        char = None
+        if 0xD800 <= code <= 0xDFFF:
+            # pdfium answers in UTF-16 units: a glyph outside the Basic Multilingual Plane (a
+            # mathematical italic p or μ) is a high then a low surrogate, read here as one letter.
+            low = get_unicode(textpage, index + 1) if code <= 0xDBFF and index + 1 < count else 0
+            if not 0xDC00 <= low <= 0xDFFF:
+                continue  # the low half (already read with its high half) or a stray half
+            char = _astral(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
         if code in _SPACES:
             space = True
             continue
@@ -168,7 +177,7 @@ def _glyphs(textpage, to_display: tuple[float, ...], sideways: bool = False) -> 
             x0, x1 = x1, x0
         if y_bottom < y_top:
             y_top, y_bottom = y_bottom, y_top
-        glyph = Glyph(chr(code), x0, x1, y_top, y_bottom, baseline, size or (y_bottom - y_top), space, bold, italic)
+        glyph = Glyph(char or chr(code), x0, x1, y_top, y_bottom, baseline, size or (y_bottom - y_top), space, bold, italic)
         if sharing and sharing_box == (x0, x1) and x1 > x0:
             # A ligature (ﬁ, ﬃ) comes out as letters sharing one box: share it out.
             sharing.append(glyph)
@@ -180,6 +189,14 @@ def _glyphs(textpage, to_display: tuple[float, ...], sideways: bool = False) -> 
         glyphs.append(glyph)
         space = False
     return glyphs
+
+
+def _astral(code: int) -> str:
+    """A character beyond U+FFFF; mathematical letters and digits as the plain ones they style (𝑝 → p)."""
+    char = chr(code)
+    if 0x1D400 <= code <= 0x1D7FF:
+        return unicodedata.normalize("NFKC", char)
+    return char
 
 
 def _rules_and_images(page, to_display) -> tuple[list[Rule], int]:
