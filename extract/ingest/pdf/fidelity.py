@@ -56,25 +56,47 @@ class JatsText:
     references: int = 0
 
 
-def _text(element: ET.Element) -> str:
-    return " ".join("".join(element.itertext()).split())
+# Elements that run inside a line of text; every other element is a block of its own (a cell, a
+# caption, an affiliation) and is kept apart from its neighbours by a space.
+_INLINE = {"italic", "bold", "sup", "sub", "sc", "underline", "xref", "ext-link", "uri", "monospace",
+           "inline-formula", "named-content", "styled-content", "roman", "email", "break"}
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"]
+
+
+def _pieces(element: ET.Element, out: list[str], skip: set[str] = frozenset()) -> None:
+    tag = _local(element.tag)
+    if tag in skip:
+        return
+    block = tag not in _INLINE and not element.tag.startswith("{")
+    if block:
+        out.append(" ")
+    if tag == "name":  # printed as given names then surname
+        given, surname = element.find("given-names"), element.find("surname")
+        out.append(" ".join(_text(part) for part in (given, surname) if part is not None))
+    elif tag in ("date", "pub-date") and element.find("year") is not None:
+        month = element.findtext("month") or ""
+        month = _MONTHS[int(month) - 1] if month.isdigit() and 1 <= int(month) <= 12 else month
+        out.append(" ".join(x for x in (element.findtext("day") or "", month, element.findtext("year")) if x))
+    else:
+        if element.text:
+            out.append(element.text)
+        for child in element:
+            _pieces(child, out, skip)
+            if child.tail:
+                out.append(child.tail)
+    if block:
+        out.append(" ")
+
+
+def _text(element: ET.Element, skip: set[str] = frozenset()) -> str:
+    out: list[str] = []
+    _pieces(element, out, skip)
+    return " ".join("".join(out).split())
 
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _body_text(element: ET.Element, out: list[str]) -> None:
-    """Text of the body in document order, each float's text left out (its tail kept)."""
-    if element.text:
-        out.append(element.text)
-    for child in element:
-        if _local(child.tag) not in _NOT_BODY_TEXT:
-            if _local(child.tag) in ("p", "title", "sec", "list-item"):
-                out.append(" ")
-            _body_text(child, out)
-        if child.tail:
-            out.append(child.tail)
 
 
 def read_jats(path: Path) -> JatsText:
@@ -87,9 +109,7 @@ def read_jats(path: Path) -> JatsText:
         jats.other.append(_text(front))
     body = root.find("body")
     if body is not None:
-        pieces: list[str] = []
-        _body_text(body, pieces)
-        jats.body = ["".join(pieces)]
+        jats.body = [_text(body, _NOT_BODY_TEXT)]
         jats.headings = [_text(t) for t in body.iter("title") if _text(t)]
         for tag in ("fig", "table-wrap"):
             for float_ in body.iter(tag):
