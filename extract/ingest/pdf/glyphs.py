@@ -67,6 +67,8 @@ class PageContent:
     glyphs: list[Glyph]
     rules: list[Rule] = field(default_factory=list)
     images: int = 0
+    turned: list["PageContent"] | None = field(default_factory=list)
+    """Text printed at 90° on this page (a landscape table), turned upright: a view of its own."""
 
 
 def open_pdf(path: str) -> pdfium.PdfDocument:
@@ -80,13 +82,63 @@ def read_page(document: pdfium.PdfDocument, index: int, with_rules: bool = True)
         to_display = _display_transform(page, width, height)
         textpage = page.get_textpage()
         try:
-            glyphs = _glyphs(textpage.raw, to_display, page.get_rotation() % 180 == 90)
+            glyphs, turned = _glyphs(textpage.raw, to_display)
         finally:
             textpage.close()
         rules, images = _rules_and_images(page.raw, to_display) if with_rules else ([], 0)
-        return PageContent(index + 1, width, height, glyphs, rules, images)
+        content = PageContent(index + 1, width, height, glyphs, rules, images)
+        content.turned = _turned_views(content, turned)
+        return content
     finally:
         page.close()
+
+
+def _turned_views(page: PageContent, turned: dict[int, list[Glyph]]) -> list[PageContent]:
+    """Sideways text turned upright, when there is enough of it to be a table or a page of text.
+
+    Text reading upwards (-1) is turned clockwise, text reading downwards (+1)
+    anticlockwise; a figure's axis labels are too few to count.
+    """
+    views = []
+    least = settings_turned_least()
+    for direction, glyphs in sorted(turned.items()):
+        if len(glyphs) < least:
+            continue
+        width, height = page.height, page.width
+        if direction < 0:
+            def box(x0, top, x1, bottom):
+                return page.height - bottom, x0, page.height - top, x1
+        else:
+            def box(x0, top, x1, bottom):
+                return top, page.width - x1, bottom, page.width - x0
+        upright: list[Glyph] = []
+        sharing: list[Glyph] = []
+        sharing_box = (0.0, 0.0)
+        for g in glyphs:
+            x0, top, x1, bottom = box(g.x0, g.top, g.x1, g.bottom)
+            # g.baseline holds the baseline's display x for sideways text (see _glyphs)
+            baseline = g.baseline if direction < 0 else page.width - g.baseline
+            glyph = Glyph(g.char, x0, x1, top, bottom, baseline, g.size, g.space_before, g.bold, g.italic)
+            if sharing and sharing_box == (x0, x1) and x1 > x0:
+                sharing.append(glyph)  # a ligature's letters share one box, as upright (see _glyphs)
+                step = (x1 - x0) / len(sharing)
+                for k, letter in enumerate(sharing):
+                    letter.x0, letter.x1 = x0 + k * step, x0 + (k + 1) * step
+            else:
+                sharing, sharing_box = [glyph], (x0, x1)
+            upright.append(glyph)
+        rules = []
+        for r in page.rules:
+            x0, y0, x1, y1 = box(r.x0, r.y0, r.x1, r.y1)
+            rules.append(Rule(x0, y0, x1, y1))
+        views.append(PageContent(page.number, width, height, upright, rules, 0))
+    return views
+
+
+def settings_turned_least() -> int:
+    from extract.paths import load_lexicon
+
+    return load_lexicon("pdf_layout")["turned_text_least_glyphs"]
 
 
 def _display_transform(page: pdfium.PdfPage, width: float, height: float) -> tuple[float, ...]:
@@ -111,7 +163,8 @@ def _apply(transform: tuple[float, ...], x: float, y: float) -> tuple[float, flo
     return a * x + b * y + e, c * x + d * y + f
 
 
-def _glyphs(textpage, to_display: tuple[float, ...], sideways: bool = False) -> list[Glyph]:
+def _glyphs(textpage, to_display: tuple[float, ...]) -> tuple[list[Glyph], dict[int, list[Glyph]]]:
+    """The page's upright glyphs, and its sideways ones by direction (-1 reading up, +1 reading down)."""
     count = raw.FPDFText_CountChars(textpage)
     ta, tb, tc, td, te, tf = to_display
     box = raw.FS_RECTF()
@@ -129,7 +182,8 @@ def _glyphs(textpage, to_display: tuple[float, ...], sideways: bool = False) -> 
     get_object, get_matrix = _GET_TEXT_OBJECT, raw.FPDFText_GetMatrix
     matrix = raw.FS_MATRIX()
     size = 0.0
-    upright = True
+    direction = 0
+    turned: dict[int, list[Glyph]] = {-1: [], 1: []}
     bold = italic = False
     sharing: list[Glyph] = []
     sharing_box = (0.0, 0.0)
@@ -161,23 +215,36 @@ def _glyphs(textpage, to_display: tuple[float, ...], sideways: bool = False) -> 
             get_matrix(textpage, index, matrix)
             scale = math.hypot(matrix.c, matrix.d) or 1.0
             size = get_size(textpage, index) * scale
-            # Text running up the margin (a journal's URL, an arXiv stamp) is not the paper's prose.
-            upright = (abs(matrix.a) >= abs(matrix.b)) != sideways
+            # Which way the text runs on the page as shown: along x (upright), up or down the page
+            # (a landscape table, a journal's URL in the margin), or upside down (dropped).
+            run_x, run_y = ta * matrix.a + tb * matrix.b, tc * matrix.a + td * matrix.b
+            if abs(run_x) >= abs(run_y):
+                direction = 0 if run_x > 0 else 2
+            else:
+                direction = -1 if run_y < 0 else 1
             get_font(textpage, index, name, 128, flags)
             font = name.value.decode("latin-1").lower()
             bold = get_weight(textpage, index) >= 600 or any(w in font for w in _BOLD_NAMES)
             italic = bool(flags.value & _ITALIC_FLAG) or "italic" in font or "oblique" in font
-        if not upright:
+        if direction == 2:
             continue
         left, top, right, bottom = box.left, box.top, box.right, box.bottom
         x0, y_top = ta * left + tb * top + te, tc * left + td * top + tf
         x1, y_bottom = ta * right + tb * bottom + te, tc * right + td * bottom + tf
-        baseline = tc * origin_x.value + td * origin_y.value + tf
+        if direction:
+            # Sideways, the baseline is a vertical line: keep its x, the view turned upright needs it.
+            baseline = ta * origin_x.value + tb * origin_y.value + te
+        else:
+            baseline = tc * origin_x.value + td * origin_y.value + tf
         if x1 < x0:
             x0, x1 = x1, x0
         if y_bottom < y_top:
             y_top, y_bottom = y_bottom, y_top
         glyph = Glyph(char or chr(code), x0, x1, y_top, y_bottom, baseline, size or (y_bottom - y_top), space, bold, italic)
+        if direction:
+            turned[direction].append(glyph)
+            space = False
+            continue
         if sharing and sharing_box == (x0, x1) and x1 > x0:
             # A ligature (ﬁ, ﬃ) comes out as letters sharing one box: share it out.
             sharing.append(glyph)
@@ -188,7 +255,7 @@ def _glyphs(textpage, to_display: tuple[float, ...], sideways: bool = False) -> 
             sharing, sharing_box = [glyph], (x0, x1)
         glyphs.append(glyph)
         space = False
-    return glyphs
+    return glyphs, turned
 
 
 def _astral(code: int) -> str:

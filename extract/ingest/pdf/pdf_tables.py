@@ -101,7 +101,11 @@ def _table_below(page, lines, index, match, body_size, taken) -> PdfTable | None
     if not rows or max(len(row) for row in rows) < 2:
         return None
     caption_text = " ".join(line.text.strip() for line in caption_lines)
-    continued = bool(match.group("continued")) or bool(_CONTINUED_AT_END.search(caption_text))
+    continued = (
+        bool(match.group("continued"))
+        or bool(_CONTINUED_AT_END.search(caption_text))
+        or (match.group("rest") or "").strip(" .:|").lower() in settings()["continued_captions"]
+    )
     rest = (match.group("rest") or "").strip()
     if len(caption_lines) > 1:
         rest = (rest + " " + " ".join(line.text.strip() for line in caption_lines[1:])).strip()
@@ -176,7 +180,11 @@ def cut_cells(lines: list[Line], rules: list[Rule], x0: float, x1: float) -> lis
     )
     separators = verticals or _white_columns(fragments, x1 - x0)
     inner = _distinct([r.y0 for r in rules if r.horizontal and top + 2 < r.y0 < bottom - 2], 2)
-    row_bounds = _rows_by_rules(fragments, inner) if len(inner) >= 2 else _rows_by_lines(fragments, inner)
+    by_lines = _rows_by_lines(fragments, inner)
+    # Rules make the rows only where they rule (nearly) every row: rules under a header or
+    # between groups of rows would each swallow a group of printed rows into one.
+    ruled = len(inner) >= 2 and len(inner) + 1 >= 0.5 * len(by_lines)
+    row_bounds = _rows_by_rules(fragments, inner) if ruled else by_lines
     rows: list[list[list[Line]]] = []
     for members in row_bounds:
         cells: list[list[Line]] = [[] for _ in range(len(separators) + 1)]

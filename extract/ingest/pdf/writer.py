@@ -49,7 +49,7 @@ def write(placed: list[Placed], page_count: int) -> Written:
     body_size = weights.most_common(1)[0][0]
     leading = _leading(placed, body_size)
     vocabulary = _vocabulary(lines)
-    blocks = _blocks(placed, body_size, leading)
+    blocks = _title_first(_blocks(placed, body_size, leading), body_size)
     out: list[str] = []
     offset = 0
     page_starts: dict[int, int] = {}
@@ -79,6 +79,34 @@ def write(placed: list[Placed], page_count: int) -> Written:
         last = page_starts.get(number, last)
         starts.append((last, number))
     return Written(text, starts)
+
+
+def _title_first(blocks: list[Block], body_size: float) -> list[Block]:
+    """The article title, the largest print on the first page, leads the text (with its byline).
+
+    Publishers print the journal's name, a banner ("Original Paper") or a running
+    head above the title; a text export starts with the title, and so must this.
+    """
+    first_page = blocks[0].page if blocks else 0
+    best, best_size = None, 1.25 * body_size
+    for index, block in enumerate(blocks):
+        if block.page != first_page:
+            break
+        if block.kind == "table" or len(block.placed) > 4:
+            continue
+        text = " ".join(p.item.text for p in block.placed)
+        size = min(p.item.size for p in block.placed)
+        if size > best_size and len(text.split()) >= 3 and sum(c.isalpha() for c in text) > 0.6 * len(text):
+            best, best_size = index, size
+    if not best:
+        return blocks
+    if best + 1 < len(blocks) and blocks[best + 1].kind == "paragraph" and blocks[best + 1].page == first_page:
+        lead = blocks[best : best + 2]
+    else:
+        lead = blocks[best : best + 1]
+    for block in lead:
+        block.kind = "paragraph"  # the title is the document's title, not a section heading
+    return lead + blocks[:best] + blocks[best + len(lead) :]
 
 
 def _leading(placed: list[Placed], body_size: float) -> float:
@@ -134,6 +162,8 @@ def _breaks(block: Block, here: Placed, following: Placed | None, body_size: flo
         gap = b.baseline - a.baseline
         if gap < -0.5 * size or gap > config["paragraph_gap"] * leading * size:
             return True
+    if same_column and min(a.size, b.size) >= 1.12 * body_size:
+        return False  # a title or heading set large runs on over its lines, however short they are
     indent = config["indent"] * b.size
 
     def indented(placed: Placed) -> bool:
@@ -189,7 +219,9 @@ def render(pieces: list[Piece], italics: bool = True) -> str:
         if piece.superscript:
             following = pieces[index + 1].text if index + 1 < len(pieces) else ""
             out = _attach_superscript(out, piece.text, following)
-        elif piece.italic and italics and piece.text.strip():
+        elif piece.italic and italics and any(c.isalpha() for c in piece.text):
+            # Only letters are set in italics for a reason: an italic "%" or ":" in "95%" or "1:5"
+            # is the font's, and markers there would cut the number in two.
             core = piece.text.strip()
             lead = piece.text[: len(piece.text) - len(piece.text.lstrip())]
             trail = piece.text[len(piece.text.rstrip()) :]
@@ -227,6 +259,10 @@ def _attach_superscript(out: str, raised: str, following: str) -> str:
         return f"{stripped} {citation}"
     if mark.lower() in ("st", "nd", "rd", "th"):
         return out + mark
+    if mark in config["degree_marks"] and (not following or following[:1] in "CFK " or following[:1].isspace()):
+        # A raised ring (∘, o) after a number is a degree sign: "37∘C" → "37°C".
+        if re.search(r"\d\s?$", out):
+            return out.rstrip() + "°"
     return out + "^{" + mark + "}"
 
 
