@@ -28,6 +28,7 @@ _ITALIC_FLAG = 64  # PDF font descriptor flag
 _BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi")
 _THIN = 2.5  # points: a path this thin is a rule, not a shape
 _MAX_PATH_SEGMENTS = 400
+_TICK = 20.0  # points: a thin path shorter than this is part of a drawing (a tick), not a table's rule
 
 
 @dataclass(slots=True)
@@ -67,6 +68,8 @@ class PageContent:
     glyphs: list[Glyph]
     rules: list[Rule] = field(default_factory=list)
     images: int = 0
+    graphics: list[tuple[float, float, float, float, bool]] = field(default_factory=list)
+    """Boxes (x0, top, x1, bottom, is an image) of the images and drawn shapes on the page."""
     turned: list["PageContent"] | None = field(default_factory=list)
     """Text printed at 90° on this page (a landscape table), turned upright: a view of its own."""
 
@@ -85,8 +88,8 @@ def read_page(document: pdfium.PdfDocument, index: int, with_rules: bool = True)
             glyphs, turned = _glyphs(textpage.raw, to_display)
         finally:
             textpage.close()
-        rules, images = _rules_and_images(page.raw, to_display) if with_rules else ([], 0)
-        content = PageContent(index + 1, width, height, glyphs, rules, images)
+        rules, images, graphics = _rules_and_images(page.raw, to_display) if with_rules else ([], 0, [])
+        content = PageContent(index + 1, width, height, glyphs, rules, images, graphics=graphics)
         content.turned = _turned_views(content, turned)
         return content
     finally:
@@ -131,7 +134,8 @@ def _turned_views(page: PageContent, turned: dict[int, list[Glyph]]) -> list[Pag
         for r in page.rules:
             x0, y0, x1, y1 = box(r.x0, r.y0, r.x1, r.y1)
             rules.append(Rule(x0, y0, x1, y1))
-        views.append(PageContent(page.number, width, height, upright, rules, 0))
+        graphics = [(*box(*g[:4]), g[4]) for g in page.graphics]
+        views.append(PageContent(page.number, width, height, upright, rules, 0, graphics=graphics))
     return views
 
 
@@ -266,23 +270,34 @@ def _astral(code: int) -> str:
     return char
 
 
-def _rules_and_images(page, to_display) -> tuple[list[Rule], int]:
+def _rules_and_images(page, to_display) -> tuple[list[Rule], int, list[tuple[float, float, float, float, bool]]]:
+    """Ruling lines, the number of images, and the boxes of what is drawn (images, shapes, ticks)."""
     rules: list[Rule] = []
+    graphics: list[tuple[float, float, float, float, bool]] = []
     images = 0
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     for index in range(raw.FPDFPage_CountObjects(page)):
         obj = raw.FPDFPage_GetObject(page, index)
         kind = raw.FPDFPageObj_GetType(obj)
+        if kind not in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_PATH):
+            continue
+        if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            images += kind == raw.FPDF_PAGEOBJ_IMAGE
+            continue
+        box = _rule(to_display, left.value, bottom.value, right.value, top.value)
         if kind == raw.FPDF_PAGEOBJ_IMAGE:
             images += 1
+            graphics.append((box.x0, box.y0, box.x1, box.y1, True))
             continue
-        if kind != raw.FPDF_PAGEOBJ_PATH or not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
-            continue
-        if right.value - left.value < _THIN or top.value - bottom.value < _THIN:
-            rules.append(_rule(to_display, left.value, bottom.value, right.value, top.value))
+        thin = right.value - left.value < _THIN or top.value - bottom.value < _THIN
+        if thin:
+            rules.append(box)
+            if max(box.x1 - box.x0, box.y1 - box.y0) < _TICK:
+                graphics.append((box.x0, box.y0, box.x1, box.y1, False))  # a tick or a stroke of a drawing
         else:
             rules.extend(_segments(obj, to_display))
-    return rules, images
+            graphics.append((box.x0, box.y0, box.x1, box.y1, False))
+    return rules, images, graphics
 
 
 def _rule(to_display, x0: float, y0: float, x1: float, y1: float) -> Rule:

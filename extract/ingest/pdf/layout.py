@@ -67,6 +67,79 @@ def _margin_rows(page: PageContent, lines: list[Line], zone: float) -> list[tupl
     return [(re.sub(r"\d+", "#", re.sub(r"\s+", "", "".join(l.text for l in row).lower())), row) for row in rows]
 
 
+def figure_regions(page: PageContent) -> list[tuple[float, float, float, float]]:
+    """Where figures are drawn: images, and clusters of shapes and ticks (a chart), as boxes.
+
+    A lone shape (a shaded box behind a panel of text) is not a figure; nor is a
+    box covering most of the page (a scanned page under its text layer).
+    """
+    config = settings()["figures"]
+    near = config["join_gap"]
+    page_area = page.width * page.height
+    clusters: list[list] = []  # [x0, top, x1, bottom, shapes, images]
+    for x0, top, x1, bottom, image in sorted(page.graphics, key=lambda g: (g[1], g[0])):
+        if (x1 - x0) * (bottom - top) > config["max_page_share"] * page_area:
+            continue
+        weight = config["min_shapes"] if image else 1
+        merged = None
+        for cluster in clusters:
+            if x0 <= cluster[2] + near and x1 >= cluster[0] - near and top <= cluster[3] + near and bottom >= cluster[1] - near:
+                if merged is None:
+                    cluster[0], cluster[1] = min(cluster[0], x0), min(cluster[1], top)
+                    cluster[2], cluster[3] = max(cluster[2], x1), max(cluster[3], bottom)
+                    cluster[4] += weight
+                    merged = cluster
+        if merged is None:
+            clusters.append([x0, top, x1, bottom, weight])
+    # Clusters that grew into each other are one figure.
+    changed = True
+    while changed:
+        changed = False
+        for a in clusters:
+            for b in clusters:
+                if a is not b and a[0] <= b[2] and a[2] >= b[0] and a[1] <= b[3] and a[3] >= b[1]:
+                    a[0], a[1], a[2], a[3] = min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+                    a[4] += b[4]
+                    clusters.remove(b)
+                    changed = True
+                    break
+            if changed:
+                break
+    side = config["min_side"]
+    return [
+        (c[0], c[1], c[2], c[3])
+        for c in clusters
+        if c[2] - c[0] >= side and c[3] - c[1] >= side and c[4] >= config["min_shapes"]
+        and (c[2] - c[0]) * (c[3] - c[1]) <= config["max_page_share"] * page_area
+    ]
+
+
+def drop_figure_text(page: PageContent, lines: list[Line], body_size: float) -> list[Line]:
+    """Text printed inside a figure (axis labels, panel letters, a gel's lane names) is not prose.
+
+    A line inside a figure's box goes; a line just outside it (tick labels under an
+    axis) goes too when it is small print or a few words. A caption stays.
+    """
+    regions = figure_regions(page)
+    if not regions:
+        return lines
+    margin = settings()["figures"]["label_margin"] * body_size
+    caption = re.compile(settings()["figures"]["caption"], re.IGNORECASE)
+    kept = []
+    for line in lines:
+        inside = near = False
+        for x0, top, x1, bottom in regions:
+            if line.x0 >= x0 - 1 and line.x1 <= x1 + 1 and line.top >= top - 1 and line.bottom <= bottom + 1:
+                inside = True
+            elif line.x0 >= x0 - margin and line.x1 <= x1 + margin and line.top >= top - margin and line.bottom <= bottom + margin:
+                near = True
+        label = line.size < 0.97 * body_size or len(line.text.split()) < 4
+        if (inside or (near and label)) and not caption.match(line.text):
+            continue
+        kept.append(line)
+    return kept
+
+
 def find_gutter(lines: list[Line], width: float) -> float | None:
     """The x of a vertical strip in the middle of the page that column lines do not cross."""
     low, high = settings()["gutter_zone"]

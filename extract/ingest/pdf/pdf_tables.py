@@ -183,7 +183,8 @@ def cut_cells(lines: list[Line], rules: list[Rule], x0: float, x1: float) -> lis
     by_lines = _rows_by_lines(fragments, inner)
     # Rules make the rows only where they rule (nearly) every row: rules under a header or
     # between groups of rows would each swallow a group of printed rows into one.
-    ruled = len(inner) >= 2 and len(inner) + 1 >= 0.5 * len(by_lines)
+    # A grid with column rules too is ruled throughout, however many lines its cells take.
+    ruled = len(inner) >= 2 and (bool(verticals) or len(inner) + 1 >= 0.5 * len(by_lines))
     row_bounds = _rows_by_rules(fragments, inner) if ruled else by_lines
     rows: list[list[list[Line]]] = []
     for members in row_bounds:
