@@ -77,7 +77,7 @@ def _placed(pages: list[tuple[PageContent, list[Line]]]) -> list[Placed]:
         tables = find_tables(page, lines, body_size) if _may_hold_table(lines) else []
         taken = {id(line) for table in tables for line in table.lines}
         lines = drop_figure_text(page, [line for line in lines if id(line) not in taken], body_size)
-        read = reading_order(page, lines, tables)
+        read = reading_order(page, lines, tables, body_size)
         if page.turned is None:
             for item in read:
                 item.column = "turned " + item.column  # a view of its own: no paragraph runs into it

@@ -202,6 +202,14 @@ def _glyphs(textpage, to_display: tuple[float, ...]) -> tuple[list[Glyph], dict[
                 continue  # the low half (already read with its high half) or a stray half
             char = _astral(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
         if code in _SPACES:
+            if len(sharing) >= 2 and sharing_box[1] > sharing_box[0]:
+                # Some fonts map a ligature to "fi " (a space after it): a space inside the
+                # ligature's own box is that mapping, not a gap between words.
+                get_box(textpage, index, box)
+                x_left = ta * box.left + tb * box.top + te
+                x_right = ta * box.right + tb * box.bottom + te
+                if sharing_box[0] - 0.5 <= min(x_left, x_right) and max(x_left, x_right) <= sharing_box[1] + 0.5:
+                    continue
             space = True
             continue
         if code == _PDFIUM_SOFT_HYPHEN:

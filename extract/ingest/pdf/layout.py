@@ -171,7 +171,45 @@ def find_gutter(lines: list[Line], width: float) -> float | None:
     return best
 
 
-def reading_order(page: PageContent, lines: list[Line], tables: list[PdfTable]) -> list[Placed]:
+def side_column(page: PageContent, lines: list[Line], body_size: float) -> list[Line]:
+    """A narrow column of small print beside the text (affiliations, dates, a journal's notes).
+
+    It stands in the outer third of the page, left of or right of a strip no other
+    line reaches into over its height; it is read after the page's text, never woven
+    line by line into it.
+    """
+    config = settings()["side_column"]
+    width = page.width
+    for side in ("right", "left"):
+        if side == "right":
+            candidates = [l for l in lines if l.x0 >= config["outer"] * width and l.width <= config["max_width"] * width]
+        else:
+            candidates = [l for l in lines if l.x1 <= (1 - config["outer"]) * width and l.width <= config["max_width"] * width]
+        if len(candidates) < config["min_lines"]:
+            continue
+        sizes = sorted(l.size for l in candidates)
+        if sizes[len(sizes) // 2] >= config["max_size"] * body_size:
+            continue  # body-size text out there is a column of the text (a three-column page)
+        edge = min(l.x0 for l in candidates) if side == "right" else max(l.x1 for l in candidates)
+        top, bottom = min(l.top for l in candidates), max(l.bottom for l in candidates)
+        taken = {id(l) for l in candidates}
+        crossing = [
+            l for l in lines
+            if id(l) not in taken and l.bottom > top and l.top < bottom
+            and (l.x1 > edge - 2 if side == "right" else l.x0 < edge + 2)
+        ]
+        if len(crossing) <= config["max_crossing"]:
+            return candidates
+    return []
+
+
+def reading_order(page: PageContent, lines: list[Line], tables: list[PdfTable], body_size: float = 0.0) -> list[Placed]:
+    side = side_column(page, lines, body_size) if body_size else []
+    if side:
+        taken = {id(l) for l in side}
+        main = reading_order(page, [l for l in lines if id(l) not in taken], tables)
+        left, right = min(l.x0 for l in side), max(l.x1 for l in side)
+        return main + [Placed(line, page.number, "side", left, right) for line in join_same_baseline(side)]
     gutter = find_gutter(lines, page.width)
     if gutter is None:
         lines = join_same_baseline(lines)

@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from extract.ingest.pdf.layout import Placed
+from extract.ingest.sections import classify_heading
+from extract.schema import SectionKind
 from extract.ingest.pdf.lines import Line, Piece, settings
 from extract.ingest.pdf.pdf_tables import PdfTable
 
 _CITATION_BODY = re.compile(r"[\d,\s–\-−]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]*[A-Za-z]")
-_ENTRY_START = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}\.|[-•])\s")
+# A numbered or bulleted entry; a bare number opens one only before an author's name ("32 Pike KJ,").
+_ENTRY_START = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}\.|[-•]|\d{1,4}(?=\s+[A-Z][\w'’\-]+,?\s+[A-Z]{1,3}\b))\s")
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]”’]?$")
 
 
@@ -53,25 +56,49 @@ def write(placed: list[Placed], page_count: int) -> Written:
     out: list[str] = []
     offset = 0
     page_starts: dict[int, int] = {}
+    in_references = False
+    numbered_list: bool | None = None
+    first_entry = False
     for block in blocks:
-        if out:
-            out.append("\n\n")
-            offset += 2
+        separator = "\n\n" if out else ""
         if block.kind == "table":
-            page_starts.setdefault(block.page, offset)
-            text = _table_text(block.table, vocabulary)
+            page_starts.setdefault(block.page, offset + len(separator))
+            text = separator + _table_text(block.table, vocabulary)
             out.append(text)
             offset += len(text)
             continue
         text = ""
+        opened = []
         for placed_line in block.placed:
-            page_starts.setdefault(placed_line.page, offset + len(text) + (1 if text else 0))
+            if placed_line.page not in page_starts:
+                page_starts[placed_line.page] = len(text) + (1 if text else 0)
+                opened.append(placed_line.page)
             text = join_lines(text, render(placed_line.item.pieces), vocabulary) if text else render(placed_line.item.pieces)
         text = text.strip()
+        if block.kind == "heading" and in_references and _looks_like_entry(text):
+            block.kind = "paragraph"  # an entry set in bold or large is still an entry, not a heading
         if block.kind == "heading":
             text = text.replace("*", "")
-        out.append(text)
-        offset += len(text)
+            in_references = classify_heading(text) is SectionKind.references
+            numbered_list = None
+            first_entry = True
+        elif in_references:
+            if numbered_list is None:
+                numbered_list = _marked(text)
+            if not first_entry and not _starts_entry(text, out[-1], numbered_list):
+                separator = " "  # the rest of the entry above, broken off at a column or page end
+            else:
+                entry = _as_entry(text)
+                shift = len(entry) - len(text)
+                for page in opened:
+                    if page_starts[page] > 0:
+                        page_starts[page] += shift
+                text = entry
+            first_entry = False
+        for page in opened:
+            page_starts[page] += offset + len(separator)
+        out.append(separator + text)
+        offset += len(separator) + len(text)
     text = "".join(out) + "\n"
     starts = []
     last = 0
@@ -79,6 +106,54 @@ def write(placed: list[Placed], page_count: int) -> Written:
         last = page_starts.get(number, last)
         starts.append((last, number))
     return Written(text, starts)
+
+
+_PRINTED_NUMBER = re.compile(r"^(\d{1,3})\.?\s+(?=\S)")
+_BRACKETED_NUMBER = re.compile(r"^\[\d{1,4}\]\s")
+_BULLET = re.compile(r"^[-•]\s")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+_AUTHOR_START = re.compile(r"^[A-Z][\w'’\-]+(?:\s[A-Z][\w'’\-]+)*,?\s+(?:[A-Z]\.|[A-Z]{1,3}\b)")
+_ENTRY_END = re.compile(r"(?:[.!?]['\")\]”’]?|\d|[a-z0-9]/\S*)$")
+
+
+def _looks_like_entry(text: str) -> bool:
+    return bool(
+        _PRINTED_NUMBER.match(text) or _BRACKETED_NUMBER.match(text) or _YEAR.search(text) or _AUTHOR_START.match(text)
+    )
+
+
+def _marked(text: str) -> bool:
+    return bool(_PRINTED_NUMBER.match(text) or _BRACKETED_NUMBER.match(text) or _BULLET.match(text))
+
+
+def _starts_entry(text: str, before: str, numbered: bool) -> bool:
+    """Whether a paragraph of a reference list opens an entry, or carries on the one above.
+
+    An entry opens with its number or bullet; in an author-year list with an
+    author's name, after an entry that ended (a full stop, a page number, a DOI).
+    """
+    if _marked(text):
+        return True
+    if numbered:
+        return False
+    named = _AUTHOR_START.match(text) or (text[:1].isupper() and _YEAR.search(text[:250]))
+    return bool(named) and bool(_ENTRY_END.search(before.rstrip()))
+
+
+def _as_entry(text: str) -> str:
+    """A reference entry in the shape the text exports give it: "12. ..." or, unnumbered, "- ...".
+
+    Journals print the number bare ("12 Lim SS"), with a full stop or in brackets, or
+    not at all (author-year lists).
+    """
+    if _BRACKETED_NUMBER.match(text) or _BULLET.match(text):
+        return text
+    number = _PRINTED_NUMBER.match(text)
+    if number:
+        return f"{number.group(1)}. {text[number.end():]}"
+    return "- " + text
 
 
 def _title_first(blocks: list[Block], body_size: float) -> list[Block]:
