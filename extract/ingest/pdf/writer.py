@@ -52,7 +52,7 @@ def write(placed: list[Placed], page_count: int) -> Written:
     body_size = weights.most_common(1)[0][0]
     leading = _leading(placed, body_size)
     vocabulary = _vocabulary(lines)
-    blocks = _title_first(_blocks(placed, body_size, leading), body_size)
+    blocks = _floats_after_sentences(_title_first(_blocks(placed, body_size, leading), body_size))
     out: list[str] = []
     offset = 0
     page_starts: dict[int, int] = {}
@@ -182,6 +182,44 @@ def _title_first(blocks: list[Block], body_size: float) -> list[Block]:
     for block in lead:
         block.kind = "paragraph"  # the title is the document's title, not a section heading
     return lead + blocks[:best] + blocks[best + len(lead) :]
+
+
+def _floats_after_sentences(blocks: list[Block]) -> list[Block]:
+    """A table or a figure caption printed where a sentence breaks off goes after that sentence's end.
+
+    A page puts its floats at the top or bottom, so in reading order they fall into the
+    middle of whatever paragraph runs past them; the paragraph is joined again
+    (the line after the floats goes on in lower case) and the floats follow it.
+    """
+    caption = re.compile(settings()["figures"]["caption"], re.IGNORECASE)
+
+    def is_float(block: Block) -> bool:
+        return block.kind == "table" or (block.kind == "paragraph" and bool(caption.match(block.placed[0].item.text)))
+
+    result: list[Block] = []
+    pending: list[Block] = []
+    interrupted: Block | None = None
+    for block in blocks:
+        if is_float(block):
+            if pending:
+                pending.append(block)
+                continue
+            last = result[-1] if result else None
+            if last is not None and last.kind == "paragraph" and not is_float(last) and not _SENTENCE_END.search(last.placed[-1].item.text.rstrip()):
+                interrupted, pending = last, [block]
+                continue
+            result.append(block)
+            continue
+        if pending:
+            if block.kind == "paragraph" and block.placed[0].item.text.lstrip()[:1].islower():
+                interrupted.placed.extend(block.placed)
+                result.extend(pending)
+                pending = []
+                continue
+            result.extend(pending)
+            pending = []
+        result.append(block)
+    return result + pending
 
 
 def _leading(placed: list[Placed], body_size: float) -> float:
