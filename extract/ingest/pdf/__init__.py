@@ -21,7 +21,7 @@ import pypdfium2.raw as raw
 
 from extract.ingest.errors import IngestError
 from extract.ingest.pdf.glyphs import PageContent, open_pdf, read_page
-from extract.ingest.pdf.layout import Placed, drop_figure_text, drop_furniture, furniture_keys, reading_order
+from extract.ingest.pdf.layout import Placed, drop_figure_text, drop_furniture, drop_repeated, furniture_keys, reading_order
 from extract.ingest.pdf.lines import Line, build_lines
 from extract.ingest.pdf.pdf_tables import find_tables
 from extract.ingest.pdf.writer import Written, write
@@ -76,7 +76,7 @@ def _placed(pages: list[tuple[PageContent, list[Line]]]) -> list[Placed]:
         lines = drop_furniture(page, lines, keys)
         tables = find_tables(page, lines, body_size) if _may_hold_table(lines) else []
         taken = {id(line) for table in tables for line in table.lines}
-        lines = drop_figure_text(page, [line for line in lines if id(line) not in taken], body_size)
+        lines = drop_figure_text(page, drop_repeated([line for line in lines if id(line) not in taken]), body_size)
         read = reading_order(page, lines, tables, body_size)
         if page.turned is None:
             for item in read:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ _ITALIC_FLAG = 64  # PDF font descriptor flag
 _BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi")
 _THIN = 2.5  # points: a path this thin is a rule, not a shape
 _MAX_PATH_SEGMENTS = 400
+_TURNED_CAPTION = re.compile(r"Table\s*\d", re.IGNORECASE)
 _TICK = 20.0  # points: a thin path shorter than this is part of a drawing (a tick), not a table's rule
 
 
@@ -100,12 +102,13 @@ def _turned_views(page: PageContent, turned: dict[int, list[Glyph]]) -> list[Pag
     """Sideways text turned upright, when there is enough of it to be a table or a page of text.
 
     Text reading upwards (-1) is turned clockwise, text reading downwards (+1)
-    anticlockwise; a figure's axis labels are too few to count.
+    anticlockwise; a figure's axis labels are too few to count, unless a table's
+    caption is among them.
     """
     views = []
     least = settings_turned_least()
     for direction, glyphs in sorted(turned.items()):
-        if len(glyphs) < least:
+        if len(glyphs) < least and not _TURNED_CAPTION.search("".join(g.char for g in glyphs)):
             continue
         width, height = page.height, page.width
         if direction < 0:

@@ -52,6 +52,22 @@ def drop_furniture(page: PageContent, lines: list[Line], keys: set[str]) -> list
     return [line for line in lines if id(line) not in dropped]
 
 
+def drop_repeated(lines: list[Line]) -> list[Line]:
+    """A line printed over and over on one page outside its tables is an advertisement's.
+
+    (A publisher's grid of journal covers prints "Volume 2014 http://www.hindawi.com"
+    twenty times; a table's repeated row labels are taken with their table before this.)
+    """
+    repeats = Counter(_repeat_key(line) for line in lines)
+    least = settings()["repeated_on_page"]
+    return [line for line in lines if not (_repeat_key(line) and repeats[_repeat_key(line)] >= least)]
+
+
+def _repeat_key(line: Line) -> str:
+    key = " ".join(line.text.lower().split())
+    return key if len(key) >= 8 and re.search(r"[^\W\d_]{3,}", key) else ""
+
+
 def _margin_rows(page: PageContent, lines: list[Line], zone: float) -> list[tuple[str, list[Line]]]:
     """Lines in the margins grouped by baseline, each row keyed by its words with digits masked."""
     margin = sorted(
@@ -117,28 +133,45 @@ def figure_regions(page: PageContent) -> list[tuple[float, float, float, float]]
 def drop_figure_text(page: PageContent, lines: list[Line], body_size: float) -> list[Line]:
     """Text printed inside a figure (axis labels, panel letters, a gel's lane names) is not prose.
 
-    A line inside a figure's box goes; a line just outside it (tick labels under an
-    axis) goes too when it is small print or a few words. A caption stays.
+    A line inside a figure's box goes; so does small print or a few words next to it
+    (tick labels under an axis, a legend below them), and next to those, up to the
+    figure's caption, which stays and which nothing beyond is taken across.
     """
     regions = figure_regions(page)
     if not regions:
         return lines
     margin = settings()["figures"]["label_margin"] * body_size
     caption = re.compile(settings()["figures"]["caption"], re.IGNORECASE)
-    kept = []
-    for line in lines:
-        inside = near = False
-        for x0, top, x1, bottom in regions:
+    captions = [line for line in lines if caption.match(line.text)]
+    dropped: set[int] = set()
+    for x0, top, x1, bottom in regions:
+        for line in lines:
             if line.x0 >= x0 - 1 and line.x1 <= x1 + 1 and line.top >= top - 1 and line.bottom <= bottom + 1:
-                inside = True
-            elif line.x0 >= x0 - margin and line.x1 <= x1 + margin and line.top >= top - margin and line.bottom <= bottom + margin:
-                near = True
-        label = line.size < 0.97 * body_size or len(line.text.split()) < 4
-        if (inside or (near and label)) and not caption.match(line.text):
-            continue
-        kept.append(line)
-    return kept
-
+                if not caption.match(line.text):
+                    dropped.add(id(line))
+        grown = True
+        while grown:
+            grown = False
+            for line in lines:
+                if id(line) in dropped or caption.match(line.text):
+                    continue
+                if not (line.size < 0.97 * body_size or len(line.text.split()) < 4):
+                    continue
+                if not (line.x0 >= x0 - margin and line.x1 <= x1 + margin):
+                    continue
+                if not (line.top <= bottom + margin and line.bottom >= top - margin):
+                    continue
+                beyond_caption = any(
+                    c.x1 > line.x0 and c.x0 < line.x1
+                    and ((bottom <= c.top and c.bottom <= line.top) or (line.bottom <= c.top and c.bottom <= top))
+                    for c in captions
+                )
+                if beyond_caption:
+                    continue
+                dropped.add(id(line))
+                top, bottom = min(top, line.top), max(bottom, line.bottom)
+                grown = True
+    return [line for line in lines if id(line) not in dropped]
 
 def find_gutter(lines: list[Line], width: float) -> float | None:
     """The x of a vertical strip in the middle of the page that column lines do not cross."""

@@ -64,7 +64,7 @@ def find_tables(page: PageContent, lines: list[Line], body_size: float) -> list[
 
 def _table_below(page, lines, index, match, body_size, taken) -> PdfTable | None:
     caption_line = lines[index]
-    x0, x1 = _horizontal_extent(page, caption_line)
+    x0, x1 = _horizontal_extent(page, caption_line, lines[index + 1 : index + 6])
     caption_lines = [caption_line]
     # A caption runs on over lines of its own style until the table starts.
     position = index + 1
@@ -73,7 +73,11 @@ def _table_below(page, lines, index, match, body_size, taken) -> PdfTable | None
         if id(line) in taken or not (x0 - 2 <= line.x0 and line.x1 <= x1 + 2):
             position += 1
             continue
-        if abs(line.size - caption_line.size) < 0.3 and line.top - caption_lines[-1].bottom < 0.6 * line.size and _is_prose(line, x1 - x0):
+        alone = not any(
+            other is not line and abs(other.baseline - line.baseline) < 0.5 * line.size and x0 - 2 <= other.x0 and other.x1 <= x1 + 2
+            for other in lines[position - 1 : position + 8]
+        )  # a line with others beside it is a row of cells, not more of the caption
+        if alone and abs(line.size - caption_line.size) < 0.3 and line.top - caption_lines[-1].bottom < 0.6 * line.size and _is_prose(line, x1 - x0):
             caption_lines.append(line)
             position += 1
             continue
@@ -123,11 +127,18 @@ def _table_below(page, lines, index, match, body_size, taken) -> PdfTable | None
     )
 
 
-def _horizontal_extent(page: PageContent, caption: Line) -> tuple[float, float]:
-    """The caption's column, or the whole page when the caption crosses its middle or rules say so."""
+def _horizontal_extent(page: PageContent, caption: Line, below: list[Line]) -> tuple[float, float]:
+    """The caption's column, or the whole page when the caption, the row under it or rules cross its middle."""
     middle = page.width / 2
     if caption.x0 < middle - 10 and caption.x1 > middle + 10:
         return 0.0, page.width
+    # A short caption over a wide table: the first rows under it run across the middle.
+    under = [line for line in below if 0 <= line.top - caption.bottom < 3 * caption.size]
+    row = [line for line in under if abs(line.baseline - under[0].baseline) < 0.5 * line.size] if under else []
+    # (Cells are short; two lines of prose side by side are the page's two columns.)
+    if len(row) >= 2 and all(line.width < 0.3 * page.width for line in row):
+        if min(line.x0 for line in row) < middle - 10 and max(line.x1 for line in row) > middle + 10:
+            return 0.0, page.width
     wide_rules = [r for r in page.rules if r.horizontal and r.y0 > caption.bottom and r.x1 - r.x0 > 0.6 * page.width]
     if wide_rules:
         return 0.0, page.width

@@ -270,13 +270,17 @@ def _breaks(block: Block, here: Placed, following: Placed | None, body_size: flo
     size = max(a.size, b.size)
     if abs(a.size - b.size) > 0.12 * size or a.bold != b.bold:
         return True
+    if previous.column.startswith("turned") != here.column.startswith("turned"):
+        return True  # text turned upright is a view of its own: nothing runs into or out of it
     same_column = previous.page == here.page and previous.column == here.column
     if same_column:
         gap = b.baseline - a.baseline
         if gap < -0.5 * size or gap > config["paragraph_gap"] * leading * size:
             return True
-    if same_column and min(a.size, b.size) >= 1.12 * body_size:
-        return False  # a title or heading set large runs on over its lines, however short they are
+    if previous.page == here.page and min(a.size, b.size) >= 1.12 * body_size and 0 < b.baseline - a.baseline < 1.6 * size:
+        # A title or heading set large runs on over its lines, however short they are, and
+        # whichever column a short last line happens to fall in.
+        return False
     indent = config["indent"] * b.size
 
     def indented(placed: Placed) -> bool:
@@ -372,7 +376,7 @@ def _attach_superscript(out: str, raised: str, following: str) -> str:
         return f"{stripped} {citation}"
     if mark.lower() in ("st", "nd", "rd", "th"):
         return out + mark
-    if mark in config["degree_marks"] and (not following or following[:1] in "CFK " or following[:1].isspace()):
+    if mark in config["degree_marks"] and (not following or following[:1] in "CFK –-" or following[:1].isspace()):
         # A raised ring (∘, o) after a number is a degree sign: "37∘C" → "37°C".
         if re.search(r"\d\s?$", out):
             return out.rstrip() + "°"
