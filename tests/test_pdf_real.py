@@ -108,7 +108,7 @@ def test_pdf_title_is_the_article_title_not_the_journal(fidelity):
 PRECISION_MEDIAN = 0.98
 PRECISION_MIN = 0.89
 TABLE_CELLS = 0.54
-HEADINGS = 0.67
+HEADINGS = 0.95
 
 
 def test_a_broken_real_pdf_is_a_coded_error(tmp_path):

@@ -75,6 +75,17 @@ def write(placed: list[Placed], page_count: int) -> Written:
                 opened.append(placed_line.page)
             text = join_lines(text, render(placed_line.item.pieces), vocabulary) if text else render(placed_line.item.pieces)
         text = text.strip()
+        run_in = _RUN_IN_HEADING.match(text) if block.kind == "paragraph" and not in_references else None
+        if run_in:
+            # "*2.1.1. Chemicals.* Chromogenic substrates ..." : the heading run into its paragraph
+            # goes on a line of its own, as the section title it is.
+            heading = run_in.group(1).strip()
+            rest = text[run_in.end() :]
+            split = heading + "\n\n" + rest
+            for page in opened:
+                if page_starts[page] >= run_in.end():
+                    page_starts[page] += len(split) - len(text)
+            text = split
         if block.kind == "heading" and in_references and _looks_like_entry(text):
             block.kind = "paragraph"  # an entry set in bold or large is still an entry, not a heading
         if block.kind == "heading":
@@ -108,6 +119,8 @@ def write(placed: list[Placed], page_count: int) -> Written:
     return Written(text, starts)
 
 
+_NUMBERED_HEADING = re.compile(r"^\s*\*?\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
+_RUN_IN_HEADING = re.compile(r"^\*(\d{1,2}(?:\.\d{1,2})+\.?\s+[A-Z][^*]{0,100}?)\.?\*\s+(?=\S)")
 _PRINTED_NUMBER = re.compile(r"^(\d{1,3})\.?\s+(?=\S)")
 _BRACKETED_NUMBER = re.compile(r"^\[\d{1,4}\]\s")
 _BULLET = re.compile(r"^[-•]\s")
@@ -323,7 +336,12 @@ def _first_word_width(line: Line) -> float:
 def _is_heading(block: Block, body_size: float, config) -> bool:
     lines = [p.item for p in block.placed]
     text = " ".join(line.text for line in lines)
+    if not any(c.isalpha() for c in text):
+        return False  # a number alone (a chart's tick label, a page number) heads nothing
     standout = all(line.bold for line in lines) or min(line.size for line in lines) >= 1.12 * body_size
+    # A numbered heading set in italics at the body size ("2.1. Materials") stands out by its number.
+    italic = all(p.italic or not p.text.strip() for line in lines for p in line.pieces)
+    standout = standout or (italic and bool(_NUMBERED_HEADING.match(text)))
     return standout and len(lines) <= 3 and len(text.split()) <= config["heading_max_words"] * (2 if len(lines) > 1 else 1)
 
 
