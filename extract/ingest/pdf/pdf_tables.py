@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from extract.ingest.pdf.glyphs import PageContent, Rule
-from extract.ingest.pdf.lines import Line, settings, split_at_gaps
+from extract.ingest.pdf.lines import Line, describe, settings, split_at_gaps
 
 CAPTION = re.compile(
     r"^\s*Table\s+(?P<number>\d{1,3}[A-Za-z]?)(?:\s*\((?P<continued>continued)\))?"
@@ -89,7 +89,8 @@ def _table_below(page, lines, index, match, body_size, taken) -> PdfTable | None
         line for line in lines[position:]
         if id(line) not in taken and line.top >= top - 1 and x0 - 2 <= line.x0 and line.x1 <= x1 + 2
     ]
-    bottom = _region_bottom(candidates, horizontal, top, body_size, x1 - x0)
+    # Prose is judged against a column: a table over the page ends at a column of body text too.
+    bottom = _region_bottom(candidates, horizontal, top, body_size, min(x1 - x0, page.width / 2))
     if bottom is None:
         return None
     body = [line for line in candidates if line.bottom <= bottom + 1]
@@ -190,6 +191,11 @@ def cut_cells(lines: list[Line], rules: list[Rule], x0: float, x1: float) -> lis
         [r.x0 for r in rules if not r.horizontal and r.y1 - r.y0 > 0.5 * height and x0 + 3 < r.x0 < x1 - 3], 3
     )
     separators = verticals or _white_columns(fragments, x1 - x0)
+    if not verticals:
+        extra = _mostly_white_columns(fragments, separators)
+        if extra:
+            separators = sorted(separators + extra)
+            fragments = [part for fragment in fragments for part in _split_at(fragment, separators)]
     inner = _distinct([r.y0 for r in rules if r.horizontal and top + 2 < r.y0 < bottom - 2], 2)
     by_lines = _rows_by_lines(fragments, inner)
     # Rules make the rows only where they rule (nearly) every row: rules under a header or
@@ -227,6 +233,65 @@ def _white_columns(fragments: list[Line], width: float) -> list[float]:
             cuts.append((reach + start) / 2)
         reach = max(reach, end)
     return cuts
+
+
+def _mostly_white_columns(fragments: list[Line], separators: list[float]) -> list[float]:
+    """White strips that all but a few rows leave open: a cell run into its neighbour crosses one.
+
+    Narrowly set tables put a label and its value closer than a cell gap in a row or
+    two; the strip the other rows leave white between them is still the column's edge.
+    """
+    rows = len({round(f.baseline) for f in fragments})
+    if rows < 4:
+        return []
+    size = sorted(f.size for f in fragments)[len(fragments) // 2]
+    left = int(min(f.x0 for f in fragments))
+    right = int(max(f.x1 for f in fragments)) + 1
+    cover = [0] * (right - left + 1)
+    for f in fragments:
+        for x in range(int(f.x0) - left, int(f.x1) - left + 1):
+            cover[x] += 1
+    allowed = max(1, int(0.1 * rows))
+    cuts: list[float] = []
+    start = None
+    for x in range(len(cover) + 1):
+        if x < len(cover) and cover[x] <= allowed:
+            start = x if start is None else start
+        elif start is not None:
+            if x - start >= size and start > 0 and x < len(cover):
+                cut = left + (start + x) / 2
+                # A column is some words wide: a strip beside an edge already found is that column's margin.
+                if all(abs(cut - s) > 3 * size for s in separators) and left + 3 * size < cut < right - 3 * size:
+                    cuts.append(cut)
+            start = None
+    return cuts
+
+
+def _split_at(fragment: Line, separators: list[float]) -> list[Line]:
+    """A fragment crossing a column edge, cut at the word break nearest to it."""
+    inside = [s for s in separators if fragment.x0 + 1 < s < fragment.x1 - 1]
+    if not inside:
+        return [fragment]
+    glyphs = fragment.glyphs
+    cuts = set()
+    for separator in inside:
+        best, best_distance = None, fragment.size * 1.5
+        for index in range(1, len(glyphs)):
+            gap = glyphs[index].x0 - glyphs[index - 1].x1
+            if glyphs[index].space_before or gap > 0.2 * fragment.size:
+                middle = (glyphs[index - 1].x1 + glyphs[index].x0) / 2
+                if abs(middle - separator) < best_distance:
+                    best, best_distance = index, abs(middle - separator)
+        if best is not None:
+            cuts.add(best)
+    if not cuts:
+        return [fragment]
+    parts, start = [], 0
+    for cut in sorted(cuts):
+        parts.append(glyphs[start:cut])
+        start = cut
+    parts.append(glyphs[start:])
+    return [describe(part) for part in parts if part]
 
 
 def _rows_by_rules(fragments: list[Line], rules: list[float]) -> list[list[Line]]:
