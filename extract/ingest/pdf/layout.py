@@ -58,9 +58,12 @@ def drop_repeated(lines: list[Line]) -> list[Line]:
     (A publisher's grid of journal covers prints "Volume 2014 http://www.hindawi.com"
     twenty times; a table's repeated row labels are taken with their table before this.)
     """
-    repeats = Counter(_repeat_key(line) for line in lines)
     least = settings()["repeated_on_page"]
-    return [line for line in lines if not (_repeat_key(line) and repeats[_repeat_key(line)] >= least)]
+    if len(lines) < least:
+        return lines
+    keys = [_repeat_key(line) for line in lines]
+    repeats = Counter(keys)
+    return [line for line, key in zip(lines, keys) if not (key and repeats[key] >= least)]
 
 
 def _repeat_key(line: Line) -> str:
