@@ -5,8 +5,9 @@
 Defaults to ../shared/corpus-real/pdf-jats/. One line a pair, then the median and
 minimum of each measure (see ``extract/ingest/pdf/fidelity.py`` for how each is
 counted). The table cells are also measured for pdfplumber's table finder
-(``page.extract_tables()`` on every page, all its cells pooled per paper, as ours
-are), in the same run; ``--show NAME`` prints the missed and the foreign runs of one
+(``page.extract_tables()`` on every page, with its default ruling-line strategy
+or ``--plumber-strategy text``, all its cells pooled per paper, as ours are), in
+the same run; ``--show NAME`` prints the missed and the foreign runs of one
 paper.
 """
 
@@ -21,15 +22,16 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "corpus-real" / "pdf-jats"
 
 
-def pdfplumber_cells(path: Path) -> list[str]:
+def pdfplumber_cells(path: Path, strategy: str) -> list[str]:
     import pdfplumber
 
     from extract.ingest.pdf.fidelity import cell_key
 
+    settings = {"vertical_strategy": strategy, "horizontal_strategy": strategy}
     cells: list[str] = []
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
-            for table in page.extract_tables():
+            for table in page.extract_tables(settings):
                 cells.extend(cell_key(cell or "") for row in table for cell in row)
     return cells
 
@@ -41,6 +43,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--no-pdfplumber", action="store_true")
+    parser.add_argument(
+        "--plumber-strategy", choices=["lines", "text"], default="lines",
+        help="pdfplumber's table settings: ruling lines (its default) or text alignment",
+    )
     parser.add_argument("--show", help="print the missed and foreign word runs of this paper")
     args = parser.parse_args()
     pairs = [(pdf, pdf.with_suffix(".nxml")) for pdf in sorted(args.folder.glob("*.pdf")) if pdf.with_suffix(".nxml").exists()]
@@ -57,7 +63,7 @@ def main() -> None:
         plumber = None
         if not args.no_pdfplumber:
             started = time.perf_counter()
-            found = pdfplumber_cells(pdf)
+            found = pdfplumber_cells(pdf, args.plumber_strategy)
             plumber_seconds += time.perf_counter() - started
             plumber = cells_found(read_jats(xml).tables, found)
         rows.append((fidelity, plumber))
@@ -82,7 +88,7 @@ def main() -> None:
     print(f"table cells: ours {found}/{cells} = {found / max(cells, 1):.1%}", end="")
     if not args.no_pdfplumber:
         plumber_found = sum(p[1] for _, p in rows)
-        print(f"; pdfplumber {plumber_found}/{cells} = {plumber_found / max(cells, 1):.1%}", end="")
+        print(f"; pdfplumber ({args.plumber_strategy}) {plumber_found}/{cells} = {plumber_found / max(cells, 1):.1%}", end="")
         print(f"  (seconds: ours, whole reading {ours_seconds:.1f}; pdfplumber, tables only {plumber_seconds:.1f})")
     else:
         print()

@@ -52,17 +52,28 @@ def find_tables(page: PageContent, lines: list[Line], body_size: float) -> list[
     tables: list[PdfTable] = []
     taken: set[int] = set()
     ordered = sorted(lines, key=lambda line: (line.top, line.x0))
+    # On a page set in two columns, a line of body text as wide as a column is prose even
+    # under a table that spans the page; on a page of one column only a wider one is.
+    column = page.width / 2 if _two_columns(page, lines, body_size) else page.width
     for index, line in enumerate(ordered):
         if id(line) in taken or (match := caption_of(line)) is None:
             continue
-        table = _table_below(page, ordered, index, match, body_size, taken)
+        table = _table_below(page, ordered, index, match, body_size, taken, column)
         if table is not None:
             tables.append(table)
             taken.update(id(item) for item in table.lines)
     return tables
 
 
-def _table_below(page, lines, index, match, body_size, taken) -> PdfTable | None:
+def _two_columns(page: PageContent, lines: list[Line], body_size: float) -> bool:
+    middle = page.width / 2
+    prose = [line for line in lines if line.size > 0.75 * body_size and line.width > 0.3 * page.width]
+    left = sum(1 for line in prose if line.x1 < middle)
+    right = sum(1 for line in prose if line.x0 > middle)
+    return left >= 5 and right >= 5
+
+
+def _table_below(page, lines, index, match, body_size, taken, column: float) -> PdfTable | None:
     caption_line = lines[index]
     x0, x1 = _horizontal_extent(page, caption_line, lines[index + 1 : index + 6])
     caption_lines = [caption_line]
@@ -90,7 +101,7 @@ def _table_below(page, lines, index, match, body_size, taken) -> PdfTable | None
         if id(line) not in taken and line.top >= top - 1 and x0 - 2 <= line.x0 and line.x1 <= x1 + 2
     ]
     # Prose is judged against a column: a table over the page ends at a column of body text too.
-    bottom = _region_bottom(candidates, horizontal, top, body_size, min(x1 - x0, page.width / 2))
+    bottom = _region_bottom(candidates, horizontal, top, body_size, min(x1 - x0, column))
     if bottom is None:
         return None
     body = [line for line in candidates if line.bottom <= bottom + 1]
