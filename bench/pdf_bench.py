@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/pdf_bench.py [PDF or folder ...] [--repeat 3]
 
-Defaults to the generated papers (tests/fixtures/pdf/) and the eight real
-journal PDFs (tests/data/pdf/). Each reader runs in its own child process, so
+Defaults to the 51 real publisher PDFs in ../shared/corpus-real/ (pdf/,
+pdf-trials/, pdf-jats/) when that folder is here, else to the generated papers
+(tests/fixtures/pdf/) and the eight real journal PDFs (tests/data/pdf/). Each reader runs in its own child process, so
 its peak resident memory is its own; pages/s is the best of ``--repeat`` runs
 (the machine is shared, so the fastest run is the least disturbed). The ratio
 column compares each reader with pdfplumber measured in the same run.
@@ -26,7 +27,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT = [ROOT / "tests" / "fixtures" / "pdf", ROOT / "tests" / "data" / "pdf"]
+REAL = ROOT.parent / "shared" / "corpus-real"
+DEFAULT = (
+    [REAL / "pdf", REAL / "pdf-trials", REAL / "pdf-jats"]
+    if REAL.is_dir()
+    else [ROOT / "tests" / "fixtures" / "pdf", ROOT / "tests" / "data" / "pdf"]
+)
 READERS = ["pdfplumber", "pypdfium2", "ingest", "ingest+parse"]
 
 

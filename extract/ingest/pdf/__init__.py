@@ -21,7 +21,7 @@ import pypdfium2.raw as raw
 
 from extract.ingest.errors import IngestError
 from extract.ingest.pdf.glyphs import PageContent, open_pdf, read_page
-from extract.ingest.pdf.layout import Placed, drop_furniture, furniture_keys, reading_order
+from extract.ingest.pdf.layout import Placed, drop_figure_text, drop_furniture, drop_repeated, furniture_keys, reading_order
 from extract.ingest.pdf.lines import Line, build_lines
 from extract.ingest.pdf.pdf_tables import find_tables
 from extract.ingest.pdf.writer import Written, write
@@ -54,6 +54,9 @@ def layout_pdf(path: Path) -> Written:
             except pdfium.PdfiumError as error:
                 raise IngestError(path, "corrupt_pdf", f"page {index + 1} cannot be read ({error})") from error
             pages.append((page, build_lines(page.glyphs)))
+            for view in page.turned:
+                view.turned = None  # marks the view as one (it holds no views itself)
+                pages.append((view, build_lines(view.glyphs)))
     finally:
         document.close()
     characters = sum(len(page.glyphs) for page, _ in pages)
@@ -73,7 +76,12 @@ def _placed(pages: list[tuple[PageContent, list[Line]]]) -> list[Placed]:
         lines = drop_furniture(page, lines, keys)
         tables = find_tables(page, lines, body_size) if _may_hold_table(lines) else []
         taken = {id(line) for table in tables for line in table.lines}
-        placed.extend(reading_order(page, [line for line in lines if id(line) not in taken], tables))
+        lines = drop_figure_text(page, drop_repeated([line for line in lines if id(line) not in taken]), body_size)
+        read = reading_order(page, lines, tables, body_size)
+        if page.turned is None:
+            for item in read:
+                item.column = "turned " + item.column  # a view of its own: no paragraph runs into it
+        placed.extend(read)
     return placed
 
 

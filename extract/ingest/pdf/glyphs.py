@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ctypes
 import math
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -27,6 +29,8 @@ _ITALIC_FLAG = 64  # PDF font descriptor flag
 _BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi")
 _THIN = 2.5  # points: a path this thin is a rule, not a shape
 _MAX_PATH_SEGMENTS = 400
+_TURNED_CAPTION = re.compile(r"Table\s*\d", re.IGNORECASE)
+_TICK = 20.0  # points: a thin path shorter than this is part of a drawing (a tick), not a table's rule
 
 
 @dataclass(slots=True)
@@ -66,6 +70,10 @@ class PageContent:
     glyphs: list[Glyph]
     rules: list[Rule] = field(default_factory=list)
     images: int = 0
+    graphics: list[tuple[float, float, float, float, bool]] = field(default_factory=list)
+    """Boxes (x0, top, x1, bottom, is an image) of the images and drawn shapes on the page."""
+    turned: list["PageContent"] | None = field(default_factory=list)
+    """Text printed at 90° on this page (a landscape table), turned upright: a view of its own."""
 
 
 def open_pdf(path: str) -> pdfium.PdfDocument:
@@ -79,13 +87,65 @@ def read_page(document: pdfium.PdfDocument, index: int, with_rules: bool = True)
         to_display = _display_transform(page, width, height)
         textpage = page.get_textpage()
         try:
-            glyphs = _glyphs(textpage.raw, to_display, page.get_rotation() % 180 == 90)
+            glyphs, turned = _glyphs(textpage.raw, to_display)
         finally:
             textpage.close()
-        rules, images = _rules_and_images(page.raw, to_display) if with_rules else ([], 0)
-        return PageContent(index + 1, width, height, glyphs, rules, images)
+        rules, images, graphics = _rules_and_images(page.raw, to_display) if with_rules else ([], 0, [])
+        content = PageContent(index + 1, width, height, glyphs, rules, images, graphics=graphics)
+        content.turned = _turned_views(content, turned)
+        return content
     finally:
         page.close()
+
+
+def _turned_views(page: PageContent, turned: dict[int, list[Glyph]]) -> list[PageContent]:
+    """Sideways text turned upright, when there is enough of it to be a table or a page of text.
+
+    Text reading upwards (-1) is turned clockwise, text reading downwards (+1)
+    anticlockwise; a figure's axis labels are too few to count, unless a table's
+    caption is among them.
+    """
+    views = []
+    least = settings_turned_least()
+    for direction, glyphs in sorted(turned.items()):
+        if len(glyphs) < least and not _TURNED_CAPTION.search("".join(g.char for g in glyphs)):
+            continue
+        width, height = page.height, page.width
+        if direction < 0:
+            def box(x0, top, x1, bottom):
+                return page.height - bottom, x0, page.height - top, x1
+        else:
+            def box(x0, top, x1, bottom):
+                return top, page.width - x1, bottom, page.width - x0
+        upright: list[Glyph] = []
+        sharing: list[Glyph] = []
+        sharing_box = (0.0, 0.0)
+        for g in glyphs:
+            x0, top, x1, bottom = box(g.x0, g.top, g.x1, g.bottom)
+            # g.baseline holds the baseline's display x for sideways text (see _glyphs)
+            baseline = g.baseline if direction < 0 else page.width - g.baseline
+            glyph = Glyph(g.char, x0, x1, top, bottom, baseline, g.size, g.space_before, g.bold, g.italic)
+            if sharing and sharing_box == (x0, x1) and x1 > x0:
+                sharing.append(glyph)  # a ligature's letters share one box, as upright (see _glyphs)
+                step = (x1 - x0) / len(sharing)
+                for k, letter in enumerate(sharing):
+                    letter.x0, letter.x1 = x0 + k * step, x0 + (k + 1) * step
+            else:
+                sharing, sharing_box = [glyph], (x0, x1)
+            upright.append(glyph)
+        rules = []
+        for r in page.rules:
+            x0, y0, x1, y1 = box(r.x0, r.y0, r.x1, r.y1)
+            rules.append(Rule(x0, y0, x1, y1))
+        graphics = [(*box(*g[:4]), g[4]) for g in page.graphics]
+        views.append(PageContent(page.number, width, height, upright, rules, 0, graphics=graphics))
+    return views
+
+
+def settings_turned_least() -> int:
+    from extract.paths import load_lexicon
+
+    return load_lexicon("pdf_layout")["turned_text_least_glyphs"]
 
 
 def _display_transform(page: pdfium.PdfPage, width: float, height: float) -> tuple[float, ...]:
@@ -110,7 +170,8 @@ def _apply(transform: tuple[float, ...], x: float, y: float) -> tuple[float, flo
     return a * x + b * y + e, c * x + d * y + f
 
 
-def _glyphs(textpage, to_display: tuple[float, ...], sideways: bool = False) -> list[Glyph]:
+def _glyphs(textpage, to_display: tuple[float, ...]) -> tuple[list[Glyph], dict[int, list[Glyph]]]:
+    """The page's upright glyphs, and its sideways ones by direction (-1 reading up, +1 reading down)."""
     count = raw.FPDFText_CountChars(textpage)
     ta, tb, tc, td, te, tf = to_display
     box = raw.FS_RECTF()
@@ -128,13 +189,30 @@ def _glyphs(textpage, to_display: tuple[float, ...], sideways: bool = False) -> 
     get_object, get_matrix = _GET_TEXT_OBJECT, raw.FPDFText_GetMatrix
     matrix = raw.FS_MATRIX()
     size = 0.0
-    upright = True
+    direction = 0
+    turned: dict[int, list[Glyph]] = {-1: [], 1: []}
     bold = italic = False
     sharing: list[Glyph] = []
     sharing_box = (0.0, 0.0)
     for index in range(count):
         code = get_unicode(textpage, index)
+        char = None
+        if 0xD800 <= code <= 0xDFFF:
+            # pdfium answers in UTF-16 units: a glyph outside the Basic Multilingual Plane (a
+            # mathematical italic p or μ) is a high then a low surrogate, read here as one letter.
+            low = get_unicode(textpage, index + 1) if code <= 0xDBFF and index + 1 < count else 0
+            if not 0xDC00 <= low <= 0xDFFF:
+                continue  # the low half (already read with its high half) or a stray half
+            char = _astral(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
         if code in _SPACES:
+            if len(sharing) >= 2 and sharing_box[1] > sharing_box[0]:
+                # Some fonts map a ligature to "fi " (a space after it): a space inside the
+                # ligature's own box is that mapping, not a gap between words.
+                get_box(textpage, index, box)
+                x_left = ta * box.left + tb * box.top + te
+                x_right = ta * box.right + tb * box.bottom + te
+                if sharing_box[0] - 0.5 <= min(x_left, x_right) and max(x_left, x_right) <= sharing_box[1] + 0.5:
+                    continue
             space = True
             continue
         if code == _PDFIUM_SOFT_HYPHEN:
@@ -152,23 +230,36 @@ def _glyphs(textpage, to_display: tuple[float, ...], sideways: bool = False) -> 
             get_matrix(textpage, index, matrix)
             scale = math.hypot(matrix.c, matrix.d) or 1.0
             size = get_size(textpage, index) * scale
-            # Text running up the margin (a journal's URL, an arXiv stamp) is not the paper's prose.
-            upright = (abs(matrix.a) >= abs(matrix.b)) != sideways
+            # Which way the text runs on the page as shown: along x (upright), up or down the page
+            # (a landscape table, a journal's URL in the margin), or upside down (dropped).
+            run_x, run_y = ta * matrix.a + tb * matrix.b, tc * matrix.a + td * matrix.b
+            if abs(run_x) >= abs(run_y):
+                direction = 0 if run_x > 0 else 2
+            else:
+                direction = -1 if run_y < 0 else 1
             get_font(textpage, index, name, 128, flags)
             font = name.value.decode("latin-1").lower()
             bold = get_weight(textpage, index) >= 600 or any(w in font for w in _BOLD_NAMES)
             italic = bool(flags.value & _ITALIC_FLAG) or "italic" in font or "oblique" in font
-        if not upright:
+        if direction == 2:
             continue
         left, top, right, bottom = box.left, box.top, box.right, box.bottom
         x0, y_top = ta * left + tb * top + te, tc * left + td * top + tf
         x1, y_bottom = ta * right + tb * bottom + te, tc * right + td * bottom + tf
-        baseline = tc * origin_x.value + td * origin_y.value + tf
+        if direction:
+            # Sideways, the baseline is a vertical line: keep its x, the view turned upright needs it.
+            baseline = ta * origin_x.value + tb * origin_y.value + te
+        else:
+            baseline = tc * origin_x.value + td * origin_y.value + tf
         if x1 < x0:
             x0, x1 = x1, x0
         if y_bottom < y_top:
             y_top, y_bottom = y_bottom, y_top
-        glyph = Glyph(chr(code), x0, x1, y_top, y_bottom, baseline, size or (y_bottom - y_top), space, bold, italic)
+        glyph = Glyph(char or chr(code), x0, x1, y_top, y_bottom, baseline, size or (y_bottom - y_top), space, bold, italic)
+        if direction:
+            turned[direction].append(glyph)
+            space = False
+            continue
         if sharing and sharing_box == (x0, x1) and x1 > x0:
             # A ligature (ﬁ, ﬃ) comes out as letters sharing one box: share it out.
             sharing.append(glyph)
@@ -179,26 +270,45 @@ def _glyphs(textpage, to_display: tuple[float, ...], sideways: bool = False) -> 
             sharing, sharing_box = [glyph], (x0, x1)
         glyphs.append(glyph)
         space = False
-    return glyphs
+    return glyphs, turned
 
 
-def _rules_and_images(page, to_display) -> tuple[list[Rule], int]:
+def _astral(code: int) -> str:
+    """A character beyond U+FFFF; mathematical letters and digits as the plain ones they style (𝑝 → p)."""
+    char = chr(code)
+    if 0x1D400 <= code <= 0x1D7FF:
+        return unicodedata.normalize("NFKC", char)
+    return char
+
+
+def _rules_and_images(page, to_display) -> tuple[list[Rule], int, list[tuple[float, float, float, float, bool]]]:
+    """Ruling lines, the number of images, and the boxes of what is drawn (images, shapes, ticks)."""
     rules: list[Rule] = []
+    graphics: list[tuple[float, float, float, float, bool]] = []
     images = 0
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     for index in range(raw.FPDFPage_CountObjects(page)):
         obj = raw.FPDFPage_GetObject(page, index)
         kind = raw.FPDFPageObj_GetType(obj)
+        if kind not in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_PATH):
+            continue
+        if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            images += kind == raw.FPDF_PAGEOBJ_IMAGE
+            continue
+        box = _rule(to_display, left.value, bottom.value, right.value, top.value)
         if kind == raw.FPDF_PAGEOBJ_IMAGE:
             images += 1
+            graphics.append((box.x0, box.y0, box.x1, box.y1, True))
             continue
-        if kind != raw.FPDF_PAGEOBJ_PATH or not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
-            continue
-        if right.value - left.value < _THIN or top.value - bottom.value < _THIN:
-            rules.append(_rule(to_display, left.value, bottom.value, right.value, top.value))
+        thin = right.value - left.value < _THIN or top.value - bottom.value < _THIN
+        if thin:
+            rules.append(box)
+            if max(box.x1 - box.x0, box.y1 - box.y0) < _TICK:
+                graphics.append((box.x0, box.y0, box.x1, box.y1, False))  # a tick or a stroke of a drawing
         else:
             rules.extend(_segments(obj, to_display))
-    return rules, images
+            graphics.append((box.x0, box.y0, box.x1, box.y1, False))
+    return rules, images, graphics
 
 
 def _rule(to_display, x0: float, y0: float, x1: float, y1: float) -> Rule:

@@ -52,6 +52,25 @@ def drop_furniture(page: PageContent, lines: list[Line], keys: set[str]) -> list
     return [line for line in lines if id(line) not in dropped]
 
 
+def drop_repeated(lines: list[Line]) -> list[Line]:
+    """A line printed over and over on one page outside its tables is an advertisement's.
+
+    (A publisher's grid of journal covers prints "Volume 2014 http://www.hindawi.com"
+    twenty times; a table's repeated row labels are taken with their table before this.)
+    """
+    least = settings()["repeated_on_page"]
+    if len(lines) < least:
+        return lines
+    keys = [_repeat_key(line) for line in lines]
+    repeats = Counter(keys)
+    return [line for line, key in zip(lines, keys) if not (key and repeats[key] >= least)]
+
+
+def _repeat_key(line: Line) -> str:
+    key = " ".join(line.text.lower().split())
+    return key if len(key) >= 8 and re.search(r"[^\W\d_]{3,}", key) else ""
+
+
 def _margin_rows(page: PageContent, lines: list[Line], zone: float) -> list[tuple[str, list[Line]]]:
     """Lines in the margins grouped by baseline, each row keyed by its words with digits masked."""
     margin = sorted(
@@ -66,6 +85,96 @@ def _margin_rows(page: PageContent, lines: list[Line], zone: float) -> list[tupl
             rows.append([line])
     return [(re.sub(r"\d+", "#", re.sub(r"\s+", "", "".join(l.text for l in row).lower())), row) for row in rows]
 
+
+def figure_regions(page: PageContent) -> list[tuple[float, float, float, float]]:
+    """Where figures are drawn: images, and clusters of shapes and ticks (a chart), as boxes.
+
+    A lone shape (a shaded box behind a panel of text) is not a figure; nor is a
+    box covering most of the page (a scanned page under its text layer).
+    """
+    config = settings()["figures"]
+    near = config["join_gap"]
+    page_area = page.width * page.height
+    clusters: list[list] = []  # [x0, top, x1, bottom, shapes, images]
+    for x0, top, x1, bottom, image in sorted(page.graphics, key=lambda g: (g[1], g[0])):
+        if (x1 - x0) * (bottom - top) > config["max_page_share"] * page_area:
+            continue
+        weight = config["min_shapes"] if image else 1
+        merged = None
+        for cluster in clusters:
+            if x0 <= cluster[2] + near and x1 >= cluster[0] - near and top <= cluster[3] + near and bottom >= cluster[1] - near:
+                if merged is None:
+                    cluster[0], cluster[1] = min(cluster[0], x0), min(cluster[1], top)
+                    cluster[2], cluster[3] = max(cluster[2], x1), max(cluster[3], bottom)
+                    cluster[4] += weight
+                    merged = cluster
+        if merged is None:
+            clusters.append([x0, top, x1, bottom, weight])
+    # Clusters that grew into each other are one figure.
+    changed = True
+    while changed:
+        changed = False
+        for a in clusters:
+            for b in clusters:
+                if a is not b and a[0] <= b[2] and a[2] >= b[0] and a[1] <= b[3] and a[3] >= b[1]:
+                    a[0], a[1], a[2], a[3] = min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+                    a[4] += b[4]
+                    clusters.remove(b)
+                    changed = True
+                    break
+            if changed:
+                break
+    side = config["min_side"]
+    return [
+        (c[0], c[1], c[2], c[3])
+        for c in clusters
+        if c[2] - c[0] >= side and c[3] - c[1] >= side and c[4] >= config["min_shapes"]
+        and (c[2] - c[0]) * (c[3] - c[1]) <= config["max_page_share"] * page_area
+    ]
+
+
+def drop_figure_text(page: PageContent, lines: list[Line], body_size: float) -> list[Line]:
+    """Text printed inside a figure (axis labels, panel letters, a gel's lane names) is not prose.
+
+    A line inside a figure's box goes; so does small print or a few words next to it
+    (tick labels under an axis, a legend below them), and next to those, up to the
+    figure's caption, which stays and which nothing beyond is taken across.
+    """
+    regions = figure_regions(page)
+    if not regions:
+        return lines
+    margin = settings()["figures"]["label_margin"] * body_size
+    caption = re.compile(settings()["figures"]["caption"], re.IGNORECASE)
+    captions = [line for line in lines if caption.match(line.text)]
+    dropped: set[int] = set()
+    for x0, top, x1, bottom in regions:
+        for line in lines:
+            if line.x0 >= x0 - 1 and line.x1 <= x1 + 1 and line.top >= top - 1 and line.bottom <= bottom + 1:
+                if not caption.match(line.text):
+                    dropped.add(id(line))
+        grown = True
+        while grown:
+            grown = False
+            for line in lines:
+                if id(line) in dropped or caption.match(line.text):
+                    continue
+                if not (line.size < 0.97 * body_size or len(line.text.split()) < 4):
+                    continue
+                if not (line.x0 >= x0 - margin and line.x1 <= x1 + margin):
+                    continue
+                if not (line.top <= bottom + margin and line.bottom >= top - margin):
+                    continue
+                beyond_caption = any(
+                    c.x1 > line.x0 and c.x0 < line.x1
+                    and ((bottom <= c.top and c.bottom <= line.top) or (line.bottom <= c.top and c.bottom <= top))
+                    for c in captions
+                )
+                if beyond_caption:
+                    continue
+                dropped.add(id(line))
+                top, bottom = min(top, line.top), max(bottom, line.bottom)
+                grown = True
+    return [line for line in lines if id(line) not in dropped]
 
 def find_gutter(lines: list[Line], width: float) -> float | None:
     """The x of a vertical strip in the middle of the page that column lines do not cross."""
@@ -98,7 +207,45 @@ def find_gutter(lines: list[Line], width: float) -> float | None:
     return best
 
 
-def reading_order(page: PageContent, lines: list[Line], tables: list[PdfTable]) -> list[Placed]:
+def side_column(page: PageContent, lines: list[Line], body_size: float) -> list[Line]:
+    """A narrow column of small print beside the text (affiliations, dates, a journal's notes).
+
+    It stands in the outer third of the page, left of or right of a strip no other
+    line reaches into over its height; it is read after the page's text, never woven
+    line by line into it.
+    """
+    config = settings()["side_column"]
+    width = page.width
+    for side in ("right", "left"):
+        if side == "right":
+            candidates = [l for l in lines if l.x0 >= config["outer"] * width and l.width <= config["max_width"] * width]
+        else:
+            candidates = [l for l in lines if l.x1 <= (1 - config["outer"]) * width and l.width <= config["max_width"] * width]
+        if len(candidates) < config["min_lines"]:
+            continue
+        sizes = sorted(l.size for l in candidates)
+        if sizes[len(sizes) // 2] >= config["max_size"] * body_size:
+            continue  # body-size text out there is a column of the text (a three-column page)
+        edge = min(l.x0 for l in candidates) if side == "right" else max(l.x1 for l in candidates)
+        top, bottom = min(l.top for l in candidates), max(l.bottom for l in candidates)
+        taken = {id(l) for l in candidates}
+        crossing = [
+            l for l in lines
+            if id(l) not in taken and l.bottom > top and l.top < bottom
+            and (l.x1 > edge - 2 if side == "right" else l.x0 < edge + 2)
+        ]
+        if len(crossing) <= config["max_crossing"]:
+            return candidates
+    return []
+
+
+def reading_order(page: PageContent, lines: list[Line], tables: list[PdfTable], body_size: float = 0.0) -> list[Placed]:
+    side = side_column(page, lines, body_size) if body_size else []
+    if side:
+        taken = {id(l) for l in side}
+        main = reading_order(page, [l for l in lines if id(l) not in taken], tables)
+        left, right = min(l.x0 for l in side), max(l.x1 for l in side)
+        return main + [Placed(line, page.number, "side", left, right) for line in join_same_baseline(side)]
     gutter = find_gutter(lines, page.width)
     if gutter is None:
         lines = join_same_baseline(lines)

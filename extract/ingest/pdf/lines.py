@@ -61,7 +61,10 @@ def build_lines(glyphs: list[Glyph]) -> list[Line]:
         if current:
             reference = size if size > glyph.size else glyph.size
             gap = glyph.x0 - previous.x1
-            if abs(glyph.baseline - baseline) > same_line * reference or gap > run_gap * reference or gap < -0.5 * reference:
+            # A change of size across a wide gap is another block of text (a side column's small
+            # print beside the body), not the next word.
+            resized = gap > 0.5 * reference and not 0.85 < glyph.size / (size or 1.0) < 1.18
+            if abs(glyph.baseline - baseline) > same_line * reference or gap > run_gap * reference or gap < -0.5 * reference or resized:
                 runs.append(current)
                 current = []
         if not current or glyph.size > size * 1.15:
@@ -128,7 +131,8 @@ def _merge_same_baseline(runs: list[_Run], config: dict) -> list[_Run]:
     for run in keyed[1:]:
         last = merged[-1]
         gap = run.glyphs[0].x0 - last.glyphs[-1].x1
-        if abs(run.baseline - last.baseline) < 0.3 * last.size and -0.3 * last.size < gap <= run_gap * last.size:
+        resized = gap > 0.5 * last.size and not 0.85 < run.size / last.size < 1.18
+        if abs(run.baseline - last.baseline) < 0.3 * last.size and -0.3 * last.size < gap <= run_gap * last.size and not resized:
             joined = _Run.__new__(_Run)
             joined.glyphs, joined.size, joined.baseline = last.glyphs + run.glyphs, max(last.size, run.size), last.baseline
             merged[-1] = joined

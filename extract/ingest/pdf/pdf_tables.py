@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from extract.ingest.pdf.glyphs import PageContent, Rule
-from extract.ingest.pdf.lines import Line, settings, split_at_gaps
+from extract.ingest.pdf.lines import Line, describe, settings, split_at_gaps
 
 CAPTION = re.compile(
     r"^\s*Table\s+(?P<number>\d{1,3}[A-Za-z]?)(?:\s*\((?P<continued>continued)\))?"
@@ -52,19 +52,30 @@ def find_tables(page: PageContent, lines: list[Line], body_size: float) -> list[
     tables: list[PdfTable] = []
     taken: set[int] = set()
     ordered = sorted(lines, key=lambda line: (line.top, line.x0))
+    # On a page set in two columns, a line of body text as wide as a column is prose even
+    # under a table that spans the page; on a page of one column only a wider one is.
+    column = page.width / 2 if _two_columns(page, lines, body_size) else page.width
     for index, line in enumerate(ordered):
         if id(line) in taken or (match := caption_of(line)) is None:
             continue
-        table = _table_below(page, ordered, index, match, body_size, taken)
+        table = _table_below(page, ordered, index, match, body_size, taken, column)
         if table is not None:
             tables.append(table)
             taken.update(id(item) for item in table.lines)
     return tables
 
 
-def _table_below(page, lines, index, match, body_size, taken) -> PdfTable | None:
+def _two_columns(page: PageContent, lines: list[Line], body_size: float) -> bool:
+    middle = page.width / 2
+    prose = [line for line in lines if line.size > 0.75 * body_size and line.width > 0.3 * page.width]
+    left = sum(1 for line in prose if line.x1 < middle)
+    right = sum(1 for line in prose if line.x0 > middle)
+    return left >= 5 and right >= 5
+
+
+def _table_below(page, lines, index, match, body_size, taken, column: float) -> PdfTable | None:
     caption_line = lines[index]
-    x0, x1 = _horizontal_extent(page, caption_line)
+    x0, x1 = _horizontal_extent(page, caption_line, lines[index + 1 : index + 6])
     caption_lines = [caption_line]
     # A caption runs on over lines of its own style until the table starts.
     position = index + 1
@@ -73,7 +84,11 @@ def _table_below(page, lines, index, match, body_size, taken) -> PdfTable | None
         if id(line) in taken or not (x0 - 2 <= line.x0 and line.x1 <= x1 + 2):
             position += 1
             continue
-        if abs(line.size - caption_line.size) < 0.3 and line.top - caption_lines[-1].bottom < 0.6 * line.size and _is_prose(line, x1 - x0):
+        alone = not any(
+            other is not line and abs(other.baseline - line.baseline) < 0.5 * line.size and x0 - 2 <= other.x0 and other.x1 <= x1 + 2
+            for other in lines[position - 1 : position + 8]
+        )  # a line with others beside it is a row of cells, not more of the caption
+        if alone and abs(line.size - caption_line.size) < 0.3 and line.top - caption_lines[-1].bottom < 0.6 * line.size and _is_prose(line, x1 - x0):
             caption_lines.append(line)
             position += 1
             continue
@@ -85,7 +100,8 @@ def _table_below(page, lines, index, match, body_size, taken) -> PdfTable | None
         line for line in lines[position:]
         if id(line) not in taken and line.top >= top - 1 and x0 - 2 <= line.x0 and line.x1 <= x1 + 2
     ]
-    bottom = _region_bottom(candidates, horizontal, top, body_size, x1 - x0)
+    # Prose is judged against a column: a table over the page ends at a column of body text too.
+    bottom = _region_bottom(candidates, horizontal, top, body_size, min(x1 - x0, column))
     if bottom is None:
         return None
     body = [line for line in candidates if line.bottom <= bottom + 1]
@@ -101,7 +117,11 @@ def _table_below(page, lines, index, match, body_size, taken) -> PdfTable | None
     if not rows or max(len(row) for row in rows) < 2:
         return None
     caption_text = " ".join(line.text.strip() for line in caption_lines)
-    continued = bool(match.group("continued")) or bool(_CONTINUED_AT_END.search(caption_text))
+    continued = (
+        bool(match.group("continued"))
+        or bool(_CONTINUED_AT_END.search(caption_text))
+        or (match.group("rest") or "").strip(" .:|").lower() in settings()["continued_captions"]
+    )
     rest = (match.group("rest") or "").strip()
     if len(caption_lines) > 1:
         rest = (rest + " " + " ".join(line.text.strip() for line in caption_lines[1:])).strip()
@@ -119,11 +139,18 @@ def _table_below(page, lines, index, match, body_size, taken) -> PdfTable | None
     )
 
 
-def _horizontal_extent(page: PageContent, caption: Line) -> tuple[float, float]:
-    """The caption's column, or the whole page when the caption crosses its middle or rules say so."""
+def _horizontal_extent(page: PageContent, caption: Line, below: list[Line]) -> tuple[float, float]:
+    """The caption's column, or the whole page when the caption, the row under it or rules cross its middle."""
     middle = page.width / 2
     if caption.x0 < middle - 10 and caption.x1 > middle + 10:
         return 0.0, page.width
+    # A short caption over a wide table: the first rows under it run across the middle.
+    under = [line for line in below if 0 <= line.top - caption.bottom < 3 * caption.size]
+    row = [line for line in under if abs(line.baseline - under[0].baseline) < 0.5 * line.size] if under else []
+    # (Cells are short; two lines of prose side by side are the page's two columns.)
+    if len(row) >= 2 and all(line.width < 0.3 * page.width for line in row):
+        if min(line.x0 for line in row) < middle - 10 and max(line.x1 for line in row) > middle + 10:
+            return 0.0, page.width
     wide_rules = [r for r in page.rules if r.horizontal and r.y0 > caption.bottom and r.x1 - r.x0 > 0.6 * page.width]
     if wide_rules:
         return 0.0, page.width
@@ -175,8 +202,18 @@ def cut_cells(lines: list[Line], rules: list[Rule], x0: float, x1: float) -> lis
         [r.x0 for r in rules if not r.horizontal and r.y1 - r.y0 > 0.5 * height and x0 + 3 < r.x0 < x1 - 3], 3
     )
     separators = verticals or _white_columns(fragments, x1 - x0)
+    if not verticals:
+        extra = _mostly_white_columns(fragments, separators)
+        if extra:
+            separators = sorted(separators + extra)
+            fragments = [part for fragment in fragments for part in _split_at(fragment, separators)]
     inner = _distinct([r.y0 for r in rules if r.horizontal and top + 2 < r.y0 < bottom - 2], 2)
-    row_bounds = _rows_by_rules(fragments, inner) if len(inner) >= 2 else _rows_by_lines(fragments, inner)
+    by_lines = _rows_by_lines(fragments, inner)
+    # Rules make the rows only where they rule (nearly) every row: rules under a header or
+    # between groups of rows would each swallow a group of printed rows into one.
+    # A grid with column rules too is ruled throughout, however many lines its cells take.
+    ruled = len(inner) >= 2 and (bool(verticals) or len(inner) + 1 >= 0.5 * len(by_lines))
+    row_bounds = _rows_by_rules(fragments, inner) if ruled else by_lines
     rows: list[list[list[Line]]] = []
     for members in row_bounds:
         cells: list[list[Line]] = [[] for _ in range(len(separators) + 1)]
@@ -207,6 +244,65 @@ def _white_columns(fragments: list[Line], width: float) -> list[float]:
             cuts.append((reach + start) / 2)
         reach = max(reach, end)
     return cuts
+
+
+def _mostly_white_columns(fragments: list[Line], separators: list[float]) -> list[float]:
+    """White strips that all but a few rows leave open: a cell run into its neighbour crosses one.
+
+    Narrowly set tables put a label and its value closer than a cell gap in a row or
+    two; the strip the other rows leave white between them is still the column's edge.
+    """
+    rows = len({round(f.baseline) for f in fragments})
+    if rows < 4:
+        return []
+    size = sorted(f.size for f in fragments)[len(fragments) // 2]
+    left = int(min(f.x0 for f in fragments))
+    right = int(max(f.x1 for f in fragments)) + 1
+    cover = [0] * (right - left + 1)
+    for f in fragments:
+        for x in range(int(f.x0) - left, int(f.x1) - left + 1):
+            cover[x] += 1
+    allowed = max(1, int(0.1 * rows))
+    cuts: list[float] = []
+    start = None
+    for x in range(len(cover) + 1):
+        if x < len(cover) and cover[x] <= allowed:
+            start = x if start is None else start
+        elif start is not None:
+            if x - start >= size and start > 0 and x < len(cover):
+                cut = left + (start + x) / 2
+                # A column is some words wide: a strip beside an edge already found is that column's margin.
+                if all(abs(cut - s) > 3 * size for s in separators) and left + 3 * size < cut < right - 3 * size:
+                    cuts.append(cut)
+            start = None
+    return cuts
+
+
+def _split_at(fragment: Line, separators: list[float]) -> list[Line]:
+    """A fragment crossing a column edge, cut at the word break nearest to it."""
+    inside = [s for s in separators if fragment.x0 + 1 < s < fragment.x1 - 1]
+    if not inside:
+        return [fragment]
+    glyphs = fragment.glyphs
+    cuts = set()
+    for separator in inside:
+        best, best_distance = None, fragment.size * 1.5
+        for index in range(1, len(glyphs)):
+            gap = glyphs[index].x0 - glyphs[index - 1].x1
+            if glyphs[index].space_before or gap > 0.2 * fragment.size:
+                middle = (glyphs[index - 1].x1 + glyphs[index].x0) / 2
+                if abs(middle - separator) < best_distance:
+                    best, best_distance = index, abs(middle - separator)
+        if best is not None:
+            cuts.add(best)
+    if not cuts:
+        return [fragment]
+    parts, start = [], 0
+    for cut in sorted(cuts):
+        parts.append(glyphs[start:cut])
+        start = cut
+    parts.append(glyphs[start:])
+    return [describe(part) for part in parts if part]
 
 
 def _rows_by_rules(fragments: list[Line], rules: list[float]) -> list[list[Line]]:

@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from extract.ingest.pdf.layout import Placed
+from extract.ingest.sections import classify_heading
+from extract.schema import SectionKind
 from extract.ingest.pdf.lines import Line, Piece, settings
 from extract.ingest.pdf.pdf_tables import PdfTable
 
 _CITATION_BODY = re.compile(r"[\d,\s–\-−]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]*[A-Za-z]")
-_ENTRY_START = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}\.|[-•])\s")
+# A numbered or bulleted entry; a bare number opens one only before an author's name ("32 Pike KJ,").
+_ENTRY_START = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}\.|[-•]|\d{1,4}(?=\s+[A-Z][\w'’\-]+,?\s+[A-Z]{1,3}\b))\s")
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]”’]?$")
 
 
@@ -49,29 +52,64 @@ def write(placed: list[Placed], page_count: int) -> Written:
     body_size = weights.most_common(1)[0][0]
     leading = _leading(placed, body_size)
     vocabulary = _vocabulary(lines)
-    blocks = _blocks(placed, body_size, leading)
+    blocks = _floats_after_sentences(_title_first(_blocks(placed, body_size, leading), body_size))
     out: list[str] = []
     offset = 0
     page_starts: dict[int, int] = {}
+    in_references = False
+    numbered_list: bool | None = None
+    first_entry = False
     for block in blocks:
-        if out:
-            out.append("\n\n")
-            offset += 2
+        separator = "\n\n" if out else ""
         if block.kind == "table":
-            page_starts.setdefault(block.page, offset)
-            text = _table_text(block.table, vocabulary)
+            page_starts.setdefault(block.page, offset + len(separator))
+            text = separator + _table_text(block.table, vocabulary)
             out.append(text)
             offset += len(text)
             continue
         text = ""
+        opened = []
         for placed_line in block.placed:
-            page_starts.setdefault(placed_line.page, offset + len(text) + (1 if text else 0))
+            if placed_line.page not in page_starts:
+                page_starts[placed_line.page] = len(text) + (1 if text else 0)
+                opened.append(placed_line.page)
             text = join_lines(text, render(placed_line.item.pieces), vocabulary) if text else render(placed_line.item.pieces)
         text = text.strip()
+        run_in = _RUN_IN_HEADING.match(text) if block.kind == "paragraph" and not in_references else None
+        if run_in:
+            # "*2.1.1. Chemicals.* Chromogenic substrates ..." : the heading run into its paragraph
+            # goes on a line of its own, as the section title it is.
+            heading = run_in.group(1).strip()
+            rest = text[run_in.end() :]
+            split = heading + "\n\n" + rest
+            for page in opened:
+                if page_starts[page] >= run_in.end():
+                    page_starts[page] += len(split) - len(text)
+            text = split
+        if block.kind == "heading" and in_references and _looks_like_entry(text):
+            block.kind = "paragraph"  # an entry set in bold or large is still an entry, not a heading
         if block.kind == "heading":
             text = text.replace("*", "")
-        out.append(text)
-        offset += len(text)
+            in_references = classify_heading(text) is SectionKind.references
+            numbered_list = None
+            first_entry = True
+        elif in_references:
+            if numbered_list is None:
+                numbered_list = _marked(text)
+            if not first_entry and not _starts_entry(text, out[-1], numbered_list):
+                separator = " "  # the rest of the entry above, broken off at a column or page end
+            else:
+                entry = _as_entry(text)
+                shift = len(entry) - len(text)
+                for page in opened:
+                    if page_starts[page] > 0:
+                        page_starts[page] += shift
+                text = entry
+            first_entry = False
+        for page in opened:
+            page_starts[page] += offset + len(separator)
+        out.append(separator + text)
+        offset += len(separator) + len(text)
     text = "".join(out) + "\n"
     starts = []
     last = 0
@@ -79,6 +117,122 @@ def write(placed: list[Placed], page_count: int) -> Written:
         last = page_starts.get(number, last)
         starts.append((last, number))
     return Written(text, starts)
+
+
+_NUMBERED_HEADING = re.compile(r"^\s*\*?\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
+_RUN_IN_HEADING = re.compile(r"^\*(\d{1,2}(?:\.\d{1,2})+\.?\s+[A-Z][^*]{0,100}?)\.?\*\s+(?=\S)")
+_PRINTED_NUMBER = re.compile(r"^(\d{1,3})\.?\s+(?=\S)")
+_BRACKETED_NUMBER = re.compile(r"^\[\d{1,4}\]\s")
+_BULLET = re.compile(r"^[-•]\s")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+_AUTHOR_START = re.compile(r"^[A-Z][\w'’\-]+(?:\s[A-Z][\w'’\-]+)*,?\s+(?:[A-Z]\.|[A-Z]{1,3}\b)")
+_ENTRY_END = re.compile(r"(?:[.!?]['\")\]”’]?|\d|[a-z0-9]/\S*)$")
+
+
+def _looks_like_entry(text: str) -> bool:
+    return bool(
+        _PRINTED_NUMBER.match(text) or _BRACKETED_NUMBER.match(text) or _YEAR.search(text) or _AUTHOR_START.match(text)
+    )
+
+
+def _marked(text: str) -> bool:
+    return bool(_PRINTED_NUMBER.match(text) or _BRACKETED_NUMBER.match(text) or _BULLET.match(text))
+
+
+def _starts_entry(text: str, before: str, numbered: bool) -> bool:
+    """Whether a paragraph of a reference list opens an entry, or carries on the one above.
+
+    An entry opens with its number or bullet; in an author-year list with an
+    author's name, after an entry that ended (a full stop, a page number, a DOI).
+    """
+    if _marked(text):
+        return True
+    if numbered:
+        return False
+    named = _AUTHOR_START.match(text) or (text[:1].isupper() and _YEAR.search(text[:250]))
+    return bool(named) and bool(_ENTRY_END.search(before.rstrip()))
+
+
+def _as_entry(text: str) -> str:
+    """A reference entry in the shape the text exports give it: "12. ..." or, unnumbered, "- ...".
+
+    Journals print the number bare ("12 Lim SS"), with a full stop or in brackets, or
+    not at all (author-year lists).
+    """
+    if _BRACKETED_NUMBER.match(text) or _BULLET.match(text):
+        return text
+    number = _PRINTED_NUMBER.match(text)
+    if number:
+        return f"{number.group(1)}. {text[number.end():]}"
+    return "- " + text
+
+
+def _title_first(blocks: list[Block], body_size: float) -> list[Block]:
+    """The article title, the largest print on the first page, leads the text (with its byline).
+
+    Publishers print the journal's name, a banner ("Original Paper") or a running
+    head above the title; a text export starts with the title, and so must this.
+    """
+    first_page = blocks[0].page if blocks else 0
+    best, best_size = None, 1.25 * body_size
+    for index, block in enumerate(blocks):
+        if block.page != first_page:
+            break
+        if block.kind == "table" or len(block.placed) > 4:
+            continue
+        text = " ".join(p.item.text for p in block.placed)
+        size = min(p.item.size for p in block.placed)
+        if size > best_size and len(text.split()) >= 3 and sum(c.isalpha() for c in text) > 0.6 * len(text):
+            best, best_size = index, size
+    if not best:
+        return blocks
+    if best + 1 < len(blocks) and blocks[best + 1].kind == "paragraph" and blocks[best + 1].page == first_page:
+        lead = blocks[best : best + 2]
+    else:
+        lead = blocks[best : best + 1]
+    for block in lead:
+        block.kind = "paragraph"  # the title is the document's title, not a section heading
+    return lead + blocks[:best] + blocks[best + len(lead) :]
+
+
+def _floats_after_sentences(blocks: list[Block]) -> list[Block]:
+    """A table or a figure caption printed where a sentence breaks off goes after that sentence's end.
+
+    A page puts its floats at the top or bottom, so in reading order they fall into the
+    middle of whatever paragraph runs past them; the paragraph is joined again
+    (the line after the floats goes on in lower case) and the floats follow it.
+    """
+    caption = re.compile(settings()["figures"]["caption"], re.IGNORECASE)
+
+    def is_float(block: Block) -> bool:
+        return block.kind == "table" or (block.kind == "paragraph" and bool(caption.match(block.placed[0].item.text)))
+
+    result: list[Block] = []
+    pending: list[Block] = []
+    interrupted: Block | None = None
+    for block in blocks:
+        if is_float(block):
+            if pending:
+                pending.append(block)
+                continue
+            last = result[-1] if result else None
+            if last is not None and last.kind == "paragraph" and not is_float(last) and not _SENTENCE_END.search(last.placed[-1].item.text.rstrip()):
+                interrupted, pending = last, [block]
+                continue
+            result.append(block)
+            continue
+        if pending:
+            if block.kind == "paragraph" and block.placed[0].item.text.lstrip()[:1].islower():
+                interrupted.placed.extend(block.placed)
+                result.extend(pending)
+                pending = []
+                continue
+            result.extend(pending)
+            pending = []
+        result.append(block)
+    return result + pending
 
 
 def _leading(placed: list[Placed], body_size: float) -> float:
@@ -129,11 +283,17 @@ def _breaks(block: Block, here: Placed, following: Placed | None, body_size: flo
     size = max(a.size, b.size)
     if abs(a.size - b.size) > 0.12 * size or a.bold != b.bold:
         return True
+    if previous.column.startswith("turned") != here.column.startswith("turned"):
+        return True  # text turned upright is a view of its own: nothing runs into or out of it
     same_column = previous.page == here.page and previous.column == here.column
     if same_column:
         gap = b.baseline - a.baseline
         if gap < -0.5 * size or gap > config["paragraph_gap"] * leading * size:
             return True
+    if previous.page == here.page and min(a.size, b.size) >= 1.12 * body_size and 0 < b.baseline - a.baseline < 1.6 * size:
+        # A title or heading set large runs on over its lines, however short they are, and
+        # whichever column a short last line happens to fall in.
+        return False
     indent = config["indent"] * b.size
 
     def indented(placed: Placed) -> bool:
@@ -176,7 +336,12 @@ def _first_word_width(line: Line) -> float:
 def _is_heading(block: Block, body_size: float, config) -> bool:
     lines = [p.item for p in block.placed]
     text = " ".join(line.text for line in lines)
+    if not any(c.isalpha() for c in text):
+        return False  # a number alone (a chart's tick label, a page number) heads nothing
     standout = all(line.bold for line in lines) or min(line.size for line in lines) >= 1.12 * body_size
+    # A numbered heading set in italics at the body size ("2.1. Materials") stands out by its number.
+    italic = all(p.italic or not p.text.strip() for line in lines for p in line.pieces)
+    standout = standout or (italic and bool(_NUMBERED_HEADING.match(text)))
     return standout and len(lines) <= 3 and len(text.split()) <= config["heading_max_words"] * (2 if len(lines) > 1 else 1)
 
 
@@ -189,7 +354,9 @@ def render(pieces: list[Piece], italics: bool = True) -> str:
         if piece.superscript:
             following = pieces[index + 1].text if index + 1 < len(pieces) else ""
             out = _attach_superscript(out, piece.text, following)
-        elif piece.italic and italics and piece.text.strip():
+        elif piece.italic and italics and any(c.isalpha() for c in piece.text):
+            # Only letters are set in italics for a reason: an italic "%" or ":" in "95%" or "1:5"
+            # is the font's, and markers there would cut the number in two.
             core = piece.text.strip()
             lead = piece.text[: len(piece.text) - len(piece.text.lstrip())]
             trail = piece.text[len(piece.text.rstrip()) :]
@@ -227,6 +394,10 @@ def _attach_superscript(out: str, raised: str, following: str) -> str:
         return f"{stripped} {citation}"
     if mark.lower() in ("st", "nd", "rd", "th"):
         return out + mark
+    if mark in config["degree_marks"] and (not following or following[:1] in "CFK –-" or following[:1].isspace()):
+        # A raised ring (∘, o) after a number is a degree sign: "37∘C" → "37°C".
+        if re.search(r"\d\s?$", out):
+            return out.rstrip() + "°"
     return out + "^{" + mark + "}"
 
 
