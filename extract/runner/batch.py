@@ -25,7 +25,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from extract import __version__
-from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of
+from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of, list_records
 from extract.run import describe_pipeline
 from extract.runner.schedule import Engine, run_bounded
 from extract.runner.tasks import Reply, Task
@@ -94,6 +94,17 @@ def key_of(sha256: str, doc_id: str) -> str:
     return f"{sha256}:{doc_id}"
 
 
+def inputs_of(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> list[tuple[str, str | None]]:
+    """(key, record) for each document a file holds: itself, or each record of an export.
+
+    A record is keyed by its own content and id, not the file's, so a PubMed
+    export that grows by a few records resumes with only the new ones."""
+    records = list_records(path, max_bytes)
+    if records is None:
+        return [(input_key(path), None)]
+    return [(key_of(record.sha256, record.doc_id), record.doc_id) for record in records]
+
+
 def plan(
     files: list[Path], journal: Journal, max_bytes: int | None = DEFAULT_MAX_BYTES, retry_failed: bool = False
 ) -> Plan:
@@ -103,17 +114,18 @@ def plan(
     todo: list[Task] = []
     resumed = retried = 0
     for path in files:
-        key = input_key(path)
-        if key in first_path:
-            duplicates[str(path)] = first_path[key]
-            continue
-        first_path[key] = str(path)
-        keys.append(key)
-        if key in journal and not (retry_failed and journal.failed(key)):
-            resumed += 1
-        else:
-            retried += key in journal
-            todo.append(Task(order=len(todo), key=key, path=str(path), max_bytes=max_bytes))
+        for key, record in inputs_of(path, max_bytes):
+            name = str(path) if record is None else f"{path}#{record}"
+            if key in first_path:
+                duplicates[name] = first_path[key]
+                continue
+            first_path[key] = name
+            keys.append(key)
+            if key in journal and not (retry_failed and journal.failed(key)):
+                resumed += 1
+            else:
+                retried += key in journal
+                todo.append(Task(order=len(todo), key=key, path=str(path), max_bytes=max_bytes, record=record))
     return Plan(keys=keys, todo=todo, resumed=resumed, retried=retried, duplicates=duplicates)
 
 
