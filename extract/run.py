@@ -77,19 +77,20 @@ def process_path(
     """One document: a file, or with `record` one record (a PMID, an NCT number) of a file that holds several."""
     started = time.perf_counter()
     doc_id = record if record is not None else doc_id_of(path)
+    where = str(path) if record is None else f"{path}#{record}"  # an error names the record, not only its file
     try:
         if not path.exists():
             raise IngestError(path, "not_found", "no such file")
         result = extract_document(load_document(path, max_bytes, record), nlp)
     except IngestError as error:
         result = DocumentResult(
-            path=str(path), doc_id=doc_id, error=DocumentError(path=str(path), code=error.code, message=error.message)
+            path=str(path), doc_id=doc_id, error=DocumentError(path=where, code=error.code, message=error.message)
         )
     except Exception as error:  # a bug on one paper must not cost the batch
         result = DocumentResult(
             path=str(path),
             doc_id=doc_id,
-            error=DocumentError(path=str(path), code="internal_error", message=f"{type(error).__name__}: {error}"),
+            error=DocumentError(path=where, code="internal_error", message=f"{type(error).__name__}: {error}"),
         )
     result.seconds = time.perf_counter() - started
     return result

@@ -223,5 +223,6 @@ def _load_record(path: Path, record: str) -> Document:
             try:
                 return parse_record(candidate, str(path))
             except IngestError as error:
-                raise IngestError(path, error.code, f"record {record}: {error.message}") from error
+                message = error.message if record in error.message else f"record {record}: {error.message}"
+                raise IngestError(path, error.code, message) from error
     raise IngestError(path, "record_not_found", f"no record {record} in this file (changed since the batch was planned?)")

@@ -20,6 +20,7 @@ from extract.ingest.errors import IngestError
 from extract.schema import TextSpan
 
 _SPACE = re.compile(r"\s+")
+_POWER = re.compile(r"[-−+]?\d{1,2}")
 
 
 def clean(text: str | None) -> str:
@@ -32,6 +33,22 @@ def clean(text: str | None) -> str:
 def local_name(tag: object) -> str:
     """An element's name without its namespace (JATS may come with or without a default namespace)."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def rendered_text(element: Element) -> str:
+    """An element's words with a raised number written as a power (10<sup>6</sup> → 10⁶), as the PDF reader does."""
+    from extract.paths import load_lexicon
+
+    digits = load_lexicon("pdf_layout")["superscript_digits"]
+    pieces = [element.text or ""]
+    for child in element:
+        inner = rendered_text(child)
+        if local_name(child.tag) == "sup" and inner:
+            pieces.append("".join(digits.get(c, c) for c in inner) if _POWER.fullmatch(inner) else "^{" + inner + "}")
+        else:
+            pieces.append(inner)
+        pieces.append(child.tail or "")
+    return clean("".join(pieces))
 
 
 def parse_xml(text: str, path: str) -> Element:

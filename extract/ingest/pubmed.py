@@ -14,7 +14,7 @@ import re
 from xml.etree.ElementTree import Element, tostring
 
 from extract.ingest.errors import IngestError
-from extract.ingest.layout_text import Layout, clean, local_name, parse_xml
+from extract.ingest.layout_text import Layout, clean, local_name, parse_xml, rendered_text
 from extract.schema import Document, DocumentFormat, DocumentMetadata, Paragraph, Section, SectionKind
 
 # A MEDLINE field: a tag of up to four capitals or digits, padded, then "- "; continuation lines are indented.
@@ -69,7 +69,7 @@ def parse_medline_record(record: str, doc_id: str, path: str) -> Document:
         raise IngestError(path, "malformed_record", "a MEDLINE record without its PMID- line")
     title = clean(" ".join(fields.get("TI", []) or fields.get("BTI", [])))
     abstract = [clean(part) for part in fields.get("AB", [])]
-    authors = [clean(a) for a in fields.get("FAU", []) or fields.get("AU", [])]
+    authors = [_given_first(clean(a)) for a in fields.get("FAU", []) or fields.get("AU", [])]
     doi = next((m.group(1) for v in fields.get("LID", []) + fields.get("AID", []) if (m := re.match(r"(\S+) \[doi\]", v))), None)
     year = _YEAR.search(" ".join(fields.get("DP", [])))
     registry = _REGISTRY_ID.search(" ".join(fields.get("SI", [])))
@@ -85,6 +85,12 @@ def parse_medline_record(record: str, doc_id: str, path: str) -> Document:
         registry_id=registry.group() if registry else None,
     )
     return abstract_document(doc_id, path, DocumentFormat.medline, metadata, [("", part) for part in abstract])
+
+
+def _given_first(name: str) -> str:
+    """MEDLINE's full author name "Surname, Given" as bylines print it, "Given Surname"."""
+    surname, comma, given = name.partition(", ")
+    return f"{given} {surname}" if comma and given else name
 
 
 # ---------------------------------------------------------------- PubMed XML
@@ -105,7 +111,7 @@ def pubmed_xml_records(text: str, path: str):
 
 
 def _text(element: Element | None) -> str:
-    return clean("".join(element.itertext())) if element is not None else ""
+    return rendered_text(element) if element is not None else ""
 
 
 def _find(element: Element, *names: str) -> Element | None:
@@ -135,7 +141,7 @@ def parse_pubmed_article(source: str, doc_id: str, path: str) -> Document:
         (_text(e) for e in article.iter() if local_name(e.tag) == "ELocationID" and e.get("EIdType") == "doi"), None
     )
     pub_date = _find(article, "PubDate")
-    year = _YEAR.search(_text(pub_date)) if pub_date is not None else None
+    year = _YEAR.search(" ".join(pub_date.itertext())) if pub_date is not None else None
     registry = next(
         (m.group() for e in article.iter() if local_name(e.tag) == "AccessionNumber" and (m := _REGISTRY_ID.search(_text(e)))),
         None,
