@@ -55,8 +55,9 @@ def _lexicon() -> dict:
     return load_lexicon("jats")
 
 
-def looks_like_jats(root_name: str | None) -> bool:
-    return root_name == "article"
+@cache
+def _skipped() -> frozenset[str]:
+    return frozenset(_lexicon()["skipped_elements"])
 
 
 def parse_jats(text: str, doc_id: str, path: str) -> Document:
@@ -89,7 +90,7 @@ def _plain(element: Element | None) -> str:
     """An element's words, without its pictures and alternative encodings."""
     if element is None:
         return ""
-    skipped = set(_lexicon()["skipped_elements"])
+    skipped = _skipped()
     pieces: list[str] = []
 
     def walk(node: Element) -> None:
@@ -114,7 +115,7 @@ class _JatsReader:
         self.paragraphs: list[Paragraph] = []
         self.tables: list[Table] = []
         self.references: list[Reference] = []
-        self.skipped = set(_lexicon()["skipped_elements"])
+        self.skipped = _skipped()
         self.sup_digits: dict[str, str] = load_lexicon("pdf_layout")["superscript_digits"]
         self.reference_numbers = self._number_references()
         self._placed: dict[int, TableCell] = {}  # a spanned cell's first writing, by origin
@@ -363,9 +364,9 @@ class _JatsReader:
         for position, xref in enumerate(run):
             written = clean(xref.text).strip("[]()")
             numbers = self._citation_numbers(xref)
-            if not written or set(parse_citation_numbers(written)) - set(range(1, 10**4)) or not (
-                set(parse_citation_numbers(written)) & set(numbers) or not numbers
-            ):
+            printed = set(parse_citation_numbers(written))
+            # The printed number is kept when it names the reference the link points to; else the reference's own.
+            if not printed or (numbers and not printed & set(numbers)):
                 written = ", ".join(map(str, numbers))
             inner.append(written)
             if position < len(run) - 1:
