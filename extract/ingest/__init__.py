@@ -11,19 +11,26 @@ record=PMID)`), and `list_records` names them for a batch.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from extract.ingest.cord19 import looks_like_cord19, parse_cord19
+from extract.ingest.ctgov import ctgov_records, looks_like_ctgov_json, parse_ctgov_study, parse_ctgov_xml
 from extract.ingest.encoding import read_text
 from extract.ingest.errors import IngestError
 from extract.ingest.evidence_inference import looks_like_evidence_inference, parse_evidence_inference
-from extract.ingest.layout_text import first_element_name
+from extract.ingest.jats import parse_jats
+from extract.ingest.layout_text import Record, first_element_name
 from extract.ingest.markdown import parse_markdown
+from extract.ingest.pubmed import (
+    looks_like_medline,
+    medline_records,
+    parse_medline_record,
+    parse_pubmed_article,
+    pubmed_xml_records,
+)
 from extract.schema import Document
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
@@ -37,19 +44,6 @@ _SNIFF_BYTES = 65536
 
 def doc_id_of(path: Path) -> str:
     return path.stem
-
-
-@dataclass(frozen=True)
-class Record:
-    """One document of a file that holds several: its id (a PMID, an NCT number) and its own source text."""
-
-    doc_id: str
-    source: str
-    format: str
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.source.encode("utf-8")).hexdigest()
 
 
 def parse_text(text: str, doc_id: str, path: str) -> Document:
@@ -82,9 +76,6 @@ def _looks_like_json(text: str) -> bool:
 
 
 def _parse_xml_document(text: str, doc_id: str, path: str) -> Document:
-    from extract.ingest.ctgov import parse_ctgov_xml
-    from extract.ingest.jats import parse_jats
-
     root = first_element_name(text)
     if root == "article":
         return parse_jats(text, doc_id, path)
@@ -99,8 +90,6 @@ def _parse_xml_document(text: str, doc_id: str, path: str) -> Document:
 
 
 def _parse_json_document(text: str, doc_id: str, path: str) -> Document:
-    from extract.ingest.ctgov import looks_like_ctgov_json, parse_ctgov_study
-
     data = _load_json(text, path)
     if looks_like_ctgov_json(data):
         return parse_ctgov_study(data, doc_id, path)
@@ -117,9 +106,6 @@ def _load_json(text: str, path: str):
 
 def split_records(text: str, path: str) -> list[Record] | None:
     """The records of a file that can hold several; None when the text is not such a format."""
-    from extract.ingest.ctgov import ctgov_records
-    from extract.ingest.pubmed import looks_like_medline, medline_records, pubmed_xml_records
-
     stripped = text.lstrip("\ufeff \t\r\n")
     if looks_like_medline(stripped):
         return medline_records(text)
@@ -131,9 +117,6 @@ def split_records(text: str, path: str) -> list[Record] | None:
 
 
 def parse_record(record: Record, path: str) -> Document:
-    from extract.ingest.ctgov import parse_ctgov_study
-    from extract.ingest.pubmed import parse_medline_record, parse_pubmed_article
-
     if record.format == "medline":
         return parse_medline_record(record.source, record.doc_id, path)
     if record.format == "pubmed_xml":
@@ -165,8 +148,6 @@ def _may_hold_records(path: Path) -> bool:
         return False
     with path.open("rb") as handle:
         head = handle.read(_SNIFF_BYTES).decode("utf-8", "ignore").lstrip("\ufeff \t\r\n")
-    from extract.ingest.pubmed import looks_like_medline
-
     return looks_like_medline(head) or _looks_like_json(head) or "<PubmedArticleSet" in head
 
 

@@ -27,7 +27,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from extract.ingest.errors import IngestError
-from extract.ingest.layout_text import Layout, clean, local_name, parse_xml
+from extract.ingest.layout_text import Layout, Record, clean, local_name, parse_xml, unique_ids
 from extract.schema import Document, DocumentFormat, DocumentMetadata, Paragraph, RecordField, Section, SectionKind
 
 _NCT = re.compile(r"NCT\d{8}")
@@ -79,10 +79,8 @@ def looks_like_ctgov_json(data: Any) -> bool:
     return isinstance(data, dict) and isinstance(data.get("protocolSection"), dict)
 
 
-def ctgov_records(data: Any):
+def ctgov_records(data: Any) -> list[Record] | None:
     """The studies of a search response (`{"studies": [...]}`) or a list of studies; None for one study or other JSON."""
-    from extract.ingest import Record
-
     studies = data.get("studies") if isinstance(data, dict) and "protocolSection" not in data else data
     if not isinstance(studies, list) or not studies or not all(looks_like_ctgov_json(s) for s in studies):
         return None
@@ -90,13 +88,10 @@ def ctgov_records(data: Any):
     for number, study in enumerate(studies, 1):
         nct = _get(study, "protocolSection", "identificationModule", "nctId")
         ids.append(nct if isinstance(nct, str) and nct else f"record{number}")
-    seen: dict[str, int] = {}
-    records = []
-    for doc_id, study in zip(ids, studies):
-        seen[doc_id] = seen.get(doc_id, 0) + 1
-        unique = doc_id if seen[doc_id] == 1 else f"{doc_id}_{seen[doc_id]}"
-        records.append(Record(unique, json.dumps(study, sort_keys=True, ensure_ascii=False), "ctgov_json"))
-    return records
+    return [
+        Record(doc_id, json.dumps(study, sort_keys=True, ensure_ascii=False), "ctgov_json")
+        for doc_id, study in zip(unique_ids(ids), studies)
+    ]
 
 
 def _get(data: Any, *keys: str) -> Any:

@@ -9,7 +9,9 @@ offset indexes into it, so evidence is found by slicing it, as for a PDF.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from dataclasses import dataclass
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -21,6 +23,29 @@ from extract.schema import TextSpan
 
 _SPACE = re.compile(r"\s+")
 _POWER = re.compile(r"[-−+]?\d{1,2}")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One document of a file that holds several: its id (a PMID, an NCT number), its own source text, its format."""
+
+    doc_id: str
+    source: str
+    format: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.source.encode("utf-8")).hexdigest()
+
+
+def unique_ids(ids: list[str]) -> list[str]:
+    """An id that appears twice in one export names two documents; the second gets a suffix."""
+    seen: dict[str, int] = {}
+    unique = []
+    for doc_id in ids:
+        seen[doc_id] = seen.get(doc_id, 0) + 1
+        unique.append(doc_id if seen[doc_id] == 1 else f"{doc_id}_{seen[doc_id]}")
+    return unique
 
 
 def clean(text: str | None) -> str:

@@ -14,7 +14,7 @@ import re
 from xml.etree.ElementTree import Element, tostring
 
 from extract.ingest.errors import IngestError
-from extract.ingest.layout_text import Layout, clean, local_name, parse_xml, rendered_text
+from extract.ingest.layout_text import Layout, Record, clean, local_name, parse_xml, rendered_text, unique_ids
 from extract.schema import Document, DocumentFormat, DocumentMetadata, Paragraph, Section, SectionKind
 
 # A MEDLINE field: a tag of up to four capitals or digits, padded, then "- "; continuation lines are indented.
@@ -28,26 +28,14 @@ def looks_like_medline(text: str) -> bool:
     return bool(re.match(r"\s*PMID- ?\d", text))
 
 
-def _unique_ids(ids: list[str]) -> list[str]:
-    """A PMID that appears twice in one export names two documents; the second gets a suffix."""
-    seen: dict[str, int] = {}
-    unique = []
-    for doc_id in ids:
-        seen[doc_id] = seen.get(doc_id, 0) + 1
-        unique.append(doc_id if seen[doc_id] == 1 else f"{doc_id}_{seen[doc_id]}")
-    return unique
-
-
 # ---------------------------------------------------------------- MEDLINE
 
 
-def medline_records(text: str):
-    from extract.ingest import Record
-
+def medline_records(text: str) -> list[Record]:
     starts = [m.start() for m in _RECORD_START.finditer(text)]
     chunks = [text[a:b].strip() for a, b in zip(starts, starts[1:] + [len(text)])]
     ids = [(_medline_fields(chunk).get("PMID") or [f"record{n}"])[0].strip() for n, chunk in enumerate(chunks, 1)]
-    return [Record(doc_id, chunk, "medline") for doc_id, chunk in zip(_unique_ids(ids), chunks)]
+    return [Record(doc_id, chunk, "medline") for doc_id, chunk in zip(unique_ids(ids), chunks)]
 
 
 def _medline_fields(record: str) -> dict[str, list[str]]:
@@ -96,9 +84,7 @@ def _given_first(name: str) -> str:
 # ---------------------------------------------------------------- PubMed XML
 
 
-def pubmed_xml_records(text: str, path: str):
-    from extract.ingest import Record
-
+def pubmed_xml_records(text: str, path: str) -> list[Record]:
     root = parse_xml(text, path)
     articles = [child for child in root if local_name(child.tag) in ("PubmedArticle", "PubmedBookArticle")]
     ids = []
@@ -106,7 +92,7 @@ def pubmed_xml_records(text: str, path: str):
         pmid = next((e for e in article.iter() if local_name(e.tag) == "PMID"), None)
         ids.append(clean(pmid.text) if pmid is not None and clean(pmid.text) else f"record{number}")
     return [
-        Record(doc_id, tostring(article, encoding="unicode"), "pubmed_xml") for doc_id, article in zip(_unique_ids(ids), articles)
+        Record(doc_id, tostring(article, encoding="unicode"), "pubmed_xml") for doc_id, article in zip(unique_ids(ids), articles)
     ]
 
 
