@@ -368,3 +368,32 @@ def test_a_registry_record_is_about_cell_therapy_through_its_interventions(nlp, 
     result = process_path(path, nlp)
     assert len(result.studies) == 1
     assert ("design", "phase II") in {(v.field, v.value) for v in result.studies[0].values}
+
+
+def test_a_killed_export_batch_resumes_with_only_the_records_left(tmp_path):
+    """One export of 60 records, killed midway: --resume reads only the rest and writes what one run writes."""
+    import subprocess
+    import sys
+
+    from conftest import kill_after_journaled
+    from extract.store.outputs import OUTPUT_FILES
+
+    records = [r for r in list_records(MEDLINE) if r.doc_id != "99990004"]
+    export = tmp_path / "export.nbib"
+    export.write_text(
+        "\n\n".join(records[n % len(records)].source.replace(f"PMID- {records[n % len(records)].doc_id}", f"PMID- {98000000 + n}", 1) for n in range(60))
+        + "\n",
+        encoding="utf-8",
+    )
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    arguments = ["run", str(export), "--pipeline", "blank"]
+    held = kill_after_journaled([*arguments, "--out", str(out), "--workers", "1"], out / "journal.jsonl", documents=10)
+    assert 10 <= held < 60
+    rerun = subprocess.run([sys.executable, "-m", "extract.cli", *arguments, "--out", str(out), "--resume"], cwd=ROOT, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    stats = json.loads((out / "runs.jsonl").read_text().splitlines()[-1])
+    assert (stats["processed"], stats["resumed"]) == (60 - held, held)
+    once = subprocess.run([sys.executable, "-m", "extract.cli", *arguments, "--out", str(fresh)], cwd=ROOT, capture_output=True, text=True)
+    assert once.returncode == 0, once.stderr
+    assert {name: (out / name).read_bytes() for name in OUTPUT_FILES} == {name: (fresh / name).read_bytes() for name in OUTPUT_FILES}
+    assert json.loads((out / "summary.json").read_text())["documents"] == 60
