@@ -89,6 +89,7 @@ def test_jats_citations_are_written_in_square_brackets_and_tied_to_their_referen
     assert "(Tester et al., 2019 [4])" in text  # author-year: the name kept, the number added
     assert "intravenous MSCs [5] followed" in text  # "(5)" becomes "[5]"
     assert "across trials [2–4]." in text  # a range keeps its dash
+    assert "in another trial [5]. Its patients" in text  # printed after the full stop, written before it
     assert "gave 10⁷ adipose-derived" in text  # a power stays a power
 
 

@@ -47,6 +47,8 @@ _BLOCK_ELEMENTS = {
     "def-list", "statement", "disp-formula-group", "speech", "verse-group", "preformat", "code", "ref-list",
 }
 _POWER = re.compile(r"[-−+]?\d{1,2}")
+_TRAILING_PUNCTUATION = re.compile(r"[.,;:]+$")
+_ABBREVIATION_END = re.compile(r"(?:\d|\bal|\betc|\be\.g|\bi\.e|\b[A-Z])[.,]$")
 _OPEN = 10**12  # the end of a section whose next heading is not written yet
 
 
@@ -264,7 +266,10 @@ class _JatsReader:
             self._figure(element, section, kind)
         elif name in ("list", "table-wrap-group", "boxed-text", "disp-quote", "statement", "def-list",
                       "list-item", "def-item", "def", "term", "disp-formula-group", "fn", "glossary"):
-            self._container(element, section, kind) if len(element) else self._paragraph(element, section, kind)
+            if len(element):
+                self._container(element, section, kind)
+            else:
+                self._paragraph(element, section, kind)
         elif name == "ref-list":
             self._reference_list(element)
         else:
@@ -375,7 +380,7 @@ class _JatsReader:
                     inner[-1] += " "
         body = "".join(inner)
         stripped = before.rstrip()
-        if stripped.endswith("[") and tail.lstrip().startswith("]"):
+        if stripped.endswith("["):
             return before + body, tail
         if stripped.endswith("(") and tail.lstrip().startswith(")"):
             opening = len(stripped) - 1
@@ -386,9 +391,16 @@ class _JatsReader:
 
     def _superscript(self, sup: Element, before: str, nested: list[Element]) -> str:
         """A power as 10⁶, a citation as [12], any other mark as ^{a}: as the PDF reader writes them."""
-        if len(sup) and all(self._is_citation(c) for c in sup) and not (sup.text or "").strip():
-            written, tail = self._citation_run(list(sup), before)
-            return written + tail
+        if any(self._is_citation(c) for c in sup.iter()):
+            citation = clean(self._inline(sup, nested))
+            citation = citation if citation.startswith("[") else f"[{citation}]"
+            stripped = before.rstrip()
+            punctuation = _TRAILING_PUNCTUATION.search(stripped)
+            # Printed after the full stop ("cells.¹²"), it is written before it, as the text exports do:
+            # else the sentence splitter would hand it to the next sentence.
+            if punctuation and (not sup.tail or sup.tail[:1].isspace()) and not _ABBREVIATION_END.search(stripped):
+                return f"{stripped[: punctuation.start()].rstrip()} {citation}{punctuation.group()}"
+            return f"{stripped} {citation}"
         mark = clean(self._inline(sup, nested))
         if not mark:
             return before
