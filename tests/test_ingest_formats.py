@@ -398,3 +398,25 @@ def test_a_killed_export_batch_resumes_with_only_the_records_left(tmp_path):
     assert once.returncode == 0, once.stderr
     assert {name: (out / name).read_bytes() for name in OUTPUT_FILES} == {name: (fresh / name).read_bytes() for name in OUTPUT_FILES}
     assert json.loads((out / "summary.json").read_text())["documents"] == 60
+
+
+def test_a_file_of_one_record_is_named_by_its_file(nlp, tmp_path):
+    single = tmp_path / "one-abstract.nbib"
+    single.write_text(next(r for r in list_records(MEDLINE) if r.doc_id == "99990002").source + "\n", encoding="utf-8")
+    assert list_records(single) is None
+    document = load_document(single)
+    assert document.doc_id == "one-abstract" and document.metadata.pmid == "99990002"
+    summary, _ = run_batch([single], tmp_path / "out", BatchOptions(pipeline="blank"), engine_factory=_in_process(nlp))
+    assert summary.studies_per_document == {"one-abstract": 1}
+
+
+def test_the_dataset_keeps_a_document_per_file_and_says_so_for_an_export(nlp, tmp_path):
+    from extract.store.dataset import update
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    shutil.copy(MEDLINE, folder)
+    shutil.copy(CTGOV_JSON, folder)
+    summary = update(tmp_path / "review.duckdb", [folder], nlp=nlp)
+    assert [(Path(e.path).name, e.code) for e in summary.errors] == [("msc_search.nbib", "several_records")]
+    assert summary.studies == 1  # the registry record

@@ -132,8 +132,10 @@ def _only_record(records: list[Record], doc_id: str, path: str) -> Document:
             path, "several_records", f"{len(records)} records ({', '.join(r.doc_id for r in records[:3])}, ...): "
             "each is its own document; read them with list_records and load_document(path, record=ID), or msc-extract run"
         )
-    # A file of one record keeps its file name as doc_id unless the record names itself.
-    return parse_record(records[0], path)
+    # A file of one record is a file like any other: named by its file name (FIELD_GUIDE's doc_id).
+    document = parse_record(records[0], path)
+    document.doc_id = doc_id
+    return document
 
 
 def check_size(path: Path, max_bytes: int | None) -> None:
@@ -159,7 +161,8 @@ def _records_of(path: str, _mtime_ns: int, _size: int) -> tuple[Record, ...] | N
 
 
 def list_records(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> list[Record] | None:
-    """The records of a file that holds several documents, or None for a file that is one document.
+    """The records of a file that holds several documents, or None for a file that is one document
+    (a file of one record is named by its file, as any paper is).
 
     A file that cannot be read or split is one document here: reading it then
     fails with the error that says why."""
@@ -172,7 +175,7 @@ def list_records(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) ->
         records = _records_of(str(path), stat.st_mtime_ns, stat.st_size)
     except (IngestError, OSError, ValueError):
         return None
-    return list(records) if records else None
+    return list(records) if records is not None and len(records) > 1 else None
 
 
 def load_document(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES, record: str | None = None) -> Document:

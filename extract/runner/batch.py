@@ -55,6 +55,9 @@ class BatchOptions(BaseModel):
     """Seconds one document may take once a worker starts it; None or 0: no limit."""
     max_bytes: int | None = DEFAULT_MAX_BYTES
     """Larger files are refused unread (`too_large`); None: no limit."""
+    records: bool = True
+    """A file of several records (a PubMed export, a registry search) is one document per record;
+    False: one document per file, so such a file fails with `several_records`."""
 
 
 class Plan(BaseModel):
@@ -106,7 +109,11 @@ def inputs_of(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> list[tup
 
 
 def plan(
-    files: list[Path], journal: Journal, max_bytes: int | None = DEFAULT_MAX_BYTES, retry_failed: bool = False
+    files: list[Path],
+    journal: Journal,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    retry_failed: bool = False,
+    records: bool = True,
 ) -> Plan:
     keys: list[str] = []
     first_path: dict[str, str] = {}
@@ -114,7 +121,7 @@ def plan(
     todo: list[Task] = []
     resumed = retried = 0
     for path in files:
-        for key, record in inputs_of(path, max_bytes):
+        for key, record in inputs_of(path, max_bytes) if records else [(input_key(path), None)]:
             name = str(path) if record is None else f"{path}#{record}"
             if key in first_path:
                 duplicates[name] = first_path[key]
@@ -164,7 +171,7 @@ def journaled_extraction(
     header = JournalHeader(version=__version__, pipeline=describe_pipeline(options.pipeline))
     started = time.perf_counter()
     with Journal(out_dir / JOURNAL_NAME, header, resume=options.resume) as journal:
-        work = plan(files, journal, options.max_bytes, options.retry_failed)
+        work = plan(files, journal, options.max_bytes, options.retry_failed, options.records)
         workers = min(options.workers or available_cores(), len(work.todo))
         stats = RunStats(
             engine=options.engine,

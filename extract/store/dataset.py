@@ -282,7 +282,8 @@ def update(
             path for path in files
             if isinstance(digests[path], str) and (reextract or not _unchanged(known.get(doc_id_of(path)), digests[path]))
         ]
-        options = BatchOptions(pipeline=pipeline or "auto", workers=workers, resume=True, timeout=timeout)
+        # The dataset keeps a document per file: an export of several records fails with `several_records`.
+        options = BatchOptions(pipeline=pipeline or "auto", workers=workers, resume=True, timeout=timeout, records=False)
         engine = make_engine if nlp is None else (lambda _options, _workers: InProcessEngine(nlp))
         with _checkpointed(database, to_read, options, progress, engine) as (journal, stats):
             with transaction(con):
