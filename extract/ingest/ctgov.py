@@ -6,7 +6,7 @@ as the registry's own study page shows a record:
     NCT01234567
     <brief title>                      paragraph (the record's abstract)
     <official title>                   paragraph
-    Brief summary / <summary>          paragraphs, then "Intervention given: Biological: ..." for each
+    Brief summary / <summary>          paragraphs, then "Intervention given — <name> (biological)." for each
     Detailed description / <text>      paragraphs
     Conditions / Condition: <each>     structured fields
     Design / Phase: ..., Allocation: ..., Masking: ..., Enrollment: ...
@@ -287,10 +287,11 @@ def _document(study: _Study, doc_id: str, path: str, fmt: DocumentFormat) -> Doc
         open_section("Brief summary", SectionKind.abstract)
         for text in _paragraphs_of(study.brief_summary):
             paragraph(text, "Brief summary", SectionKind.abstract)
-        names = [f"{i.type}: {clean(i.name)}" if i.type else clean(i.name) for i in study.interventions if clean(i.name)]
+        names = [clean(i.name).rstrip(".") + (f" ({i.type.lower()})" if i.type else "") for i in study.interventions if clean(i.name)]
         if names:
-            # What the registry's intervention field means, said as the record's page shows it: what participants are given.
-            paragraph(" ".join(f"Intervention given: {name.rstrip('.')}." for name in names), "Brief summary", SectionKind.abstract)
+            # What the registry's intervention field means: what participants are given (a sentence each, with no
+            # colon, so that a reader splitting at colons keeps each product with the word that gives it).
+            paragraph(" ".join(f"Intervention given — {name}." for name in names), "Brief summary", SectionKind.abstract)
     if study.detailed_description:
         open_section("Detailed description", SectionKind.other)
         for text in _paragraphs_of(study.detailed_description):
