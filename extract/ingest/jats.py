@@ -132,7 +132,10 @@ class _JatsReader:
         if heading is not None and _plain(heading):
             self.layout.block(_plain(heading))
         if metadata.title:
-            self.layout.block(metadata.title)
+            # The title is read as prose, as the text exports' TITLE is: it often alone names the source or the phase.
+            span = self.layout.block(metadata.title)
+            self.sections.append(Section(title="Title", kind=SectionKind.front, start=span.start, end=span.end))
+            self.paragraphs.append(Paragraph(start=span.start, end=span.end, section="Title", section_kind=SectionKind.front))
         if metadata.authors:
             self.layout.block(", ".join(metadata.authors))
         for abstract in _children(meta, "abstract") if meta is not None else []:
