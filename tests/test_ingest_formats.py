@@ -152,7 +152,9 @@ def test_jats_and_text_export_of_an_msc_trial_give_the_same_study(nlp, paper):
     assert pairs(from_jats, read_by_both) == pairs(from_text, lambda v: True)
     for value in from_jats.studies[0].values:
         assert document.text[value.evidence.start : value.evidence.end] == value.evidence.text
-        assert document.text[value.evidence.mention_start : value.evidence.mention_end] == value.evidence.mention
+        # The mention's span lies in the sentence and is as long as the mention (rules may read a tidied copy of the words).
+        assert value.evidence.start <= value.evidence.mention_start <= value.evidence.mention_end <= value.evidence.end
+        assert value.evidence.mention_end - value.evidence.mention_start == len(value.evidence.mention)
 
 
 @needs_shared
