@@ -29,7 +29,7 @@ def main() -> None:
 
 @app.command()
 def run(
-    paths: list[Path] = typer.Argument(..., help="Files or folders of papers (.txt, .md, .pdf)."),
+    paths: list[Path] = typer.Argument(..., help="Files or folders of papers (.txt, .md, .pdf, JATS .nxml/.xml, PubMed .nbib/.xml, ClinicalTrials.gov .json/.xml)."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Folder for values.csv, studies.jsonl, summary.json."),
     pipeline: str = typer.Option(
         "auto", "--pipeline", help="'auto' (a scispaCy model if installed, else blank), 'blank', a model name or a pipeline folder."
@@ -61,7 +61,7 @@ def run(
         raise typer.Exit(2)
     files = discover(paths)
     if not files:
-        console.print(f"[red]No .txt, .md or .pdf files under {escape(', '.join(map(str, paths)))}[/red]")
+        console.print(f"[red]No papers (.txt, .md, .pdf, .xml, .nxml, .json, .nbib) under {escape(', '.join(map(str, paths)))}[/red]")
         raise typer.Exit(2)
     options = BatchOptions(
         pipeline=pipeline, engine=engine, workers=workers, scheduler=scheduler, ordered=ordered, resume=resume or retry_failed,

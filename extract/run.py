@@ -16,6 +16,7 @@ from spacy.language import Language
 
 from extract.fields.dose import dose_cell_values
 from extract.fields.prose import read_sentences
+from extract.fields.registry import is_registry_record, with_registry_values
 from extract.fields.tables import read_table_rows
 from extract.ingest import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, doc_id_of, load_document
 from extract.ingest.encoding import restore_file_offsets
@@ -49,15 +50,17 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def extract_document(document: Document, nlp: Language) -> DocumentResult:
-    kind = document_kind(document)
+    # A registry record describes one trial, its own, whatever its title says.
+    kind = DocumentKind.primary if is_registry_record(document) else document_kind(document)
     sentences = read_sentences(document, nlp)
-    if kind is DocumentKind.review:
+    if not is_about_cell_therapy(document):
+        # A review or report whose title and abstract give no cell product cites no cell-therapy study either.
+        studies = []
+    elif kind is DocumentKind.review:
         studies = link_review(document, sentences, read_table_rows(document, nlp, {"dose": dose_cell_values}))
         studies = [merge_restatements(s) for s in studies]
-    elif is_about_cell_therapy(document):
-        studies = link_primary(document, sentences)
     else:
-        studies = []
+        studies = with_registry_values(document, link_primary(document, sentences))
     result = DocumentResult(
         path=document.path,
         doc_id=document.doc_id,
@@ -73,21 +76,26 @@ def extract_document(document: Document, nlp: Language) -> DocumentResult:
     return result
 
 
-def process_path(path: Path, nlp: Language, max_bytes: int | None = DEFAULT_MAX_BYTES) -> DocumentResult:
+def process_path(
+    path: Path, nlp: Language, max_bytes: int | None = DEFAULT_MAX_BYTES, record: str | None = None
+) -> DocumentResult:
+    """One document: a file, or with `record` one record (a PMID, an NCT number) of a file that holds several."""
     started = time.perf_counter()
+    doc_id = record if record is not None else doc_id_of(path)
+    where = str(path) if record is None else f"{path}#{record}"  # an error names the record, not only its file
     try:
         if not path.exists():
             raise IngestError(path, "not_found", "no such file")
-        result = extract_document(load_document(path, max_bytes), nlp)
+        result = extract_document(load_document(path, max_bytes, record), nlp)
     except IngestError as error:
         result = DocumentResult(
-            path=str(path), doc_id=doc_id_of(path), error=DocumentError(path=str(path), code=error.code, message=error.message)
+            path=str(path), doc_id=doc_id, error=DocumentError(path=where, code=error.code, message=error.message)
         )
     except Exception as error:  # a bug on one paper must not cost the batch
         result = DocumentResult(
             path=str(path),
-            doc_id=doc_id_of(path),
-            error=DocumentError(path=str(path), code="internal_error", message=f"{type(error).__name__}: {error}"),
+            doc_id=doc_id,
+            error=DocumentError(path=where, code="internal_error", message=f"{type(error).__name__}: {error}"),
         )
     result.seconds = time.perf_counter() - started
     return result

@@ -1,8 +1,9 @@
 """The one schema of msc-extract: documents in, studies and values out.
 
 Every offset is a character offset into ``Document.text``, which is the decoded
-input file itself (or, for a PDF, the text the layout step produced), so a
-reviewer can always slice the evidence back out of the paper.
+input file itself (or, for a PDF and for structured formats such as JATS XML,
+PubMed and registry records, the text the layout step produced), so a reviewer
+can always slice the evidence back out of the paper.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ class DocumentFormat(str, Enum):
     markdown = "markdown"
     plain = "plain"
     pdf = "pdf"
+    jats = "jats"
+    medline = "medline"
+    pubmed_xml = "pubmed_xml"
+    ctgov_json = "ctgov_json"
+    ctgov_xml = "ctgov_xml"
 
 
 class DocumentKind(str, Enum):
@@ -90,12 +96,27 @@ class Reference(TextSpan):
     doi: str | None = None
 
 
+class RecordField(TextSpan):
+    """A structured field of a registry record, as laid out in the text: `start`/`end` span its value."""
+
+    name: str
+    """What the field is: `phase`, `allocation`, `masking`, `intervention_model`, `arm_type`, `enrollment`, `condition`..."""
+    value: str
+    line_start: int
+    line_end: int
+    """The whole line ("Masking: Double (Participant, Investigator)"): the evidence a reviewer reads."""
+
+
 class DocumentMetadata(BaseModel):
     title: str | None = None
     authors: list[str] = Field(default_factory=list)
     doi: str | None = None
     journal: str | None = None
     year: int | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    registry_id: str | None = None
+    """A trial registry's identifier (NCT01234567) where the document is a registry record."""
 
 
 class Page(TextSpan):
@@ -116,6 +137,8 @@ class Document(BaseModel):
     invisible: list[int] = Field(default_factory=list)
     """Where the file's text held invisible characters (soft hyphen, zero-width joiner …) left out of `text`;
     offsets into `text` map back to the file with `extract.ingest.encoding.file_offset`."""
+    record_fields: list[RecordField] = Field(default_factory=list)
+    """A registry record's structured fields (phase, enrollment, masking ...); empty for papers."""
 
     def slice(self, span: TextSpan) -> str:
         return self.text[span.start : span.end]
@@ -152,6 +175,10 @@ FieldName = Literal[
 ]
 
 
+EvidenceKind = Literal["sentence", "table_cell", "registry_field"]
+"""Where a value's words are: a sentence of prose, a table cell, or a structured field of a registry record."""
+
+
 class Evidence(BaseModel):
     """The words behind a value: where they are, and which rule read them."""
 
@@ -164,7 +191,7 @@ class Evidence(BaseModel):
     mention_end: int
     mention: str
     rule: str
-    kind: Literal["sentence", "table_cell"] = "sentence"
+    kind: EvidenceKind = "sentence"
     section: str | None = None
     page: int | None = None
 
@@ -219,7 +246,7 @@ class ValueRow(BaseModel):
     page: int | None = None
     section: str | None = None
     rule: str
-    evidence_kind: Literal["sentence", "table_cell"] = "sentence"
+    evidence_kind: EvidenceKind = "sentence"
     confidence: float | None = None
     evidence_rank: int | None = None
 

@@ -26,7 +26,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from extract import __version__
-from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of, printable
+from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of, list_records, printable
 from extract.run import describe_pipeline
 from extract.runner.schedule import Engine, run_bounded
 from extract.runner.tasks import Reply, Task
@@ -56,6 +56,9 @@ class BatchOptions(BaseModel):
     """Seconds one document may take once a worker starts it; None or 0: no limit."""
     max_bytes: int | None = DEFAULT_MAX_BYTES
     """Larger files are refused unread (`too_large`); None: no limit."""
+    records: bool = True
+    """A file of several records (a PubMed export, a registry search) is one document per record;
+    False: one document per file, so such a file fails with `several_records`."""
 
 
 class Plan(BaseModel):
@@ -112,8 +115,23 @@ def key_of(sha256: str, doc_id: str) -> str:
     return f"{sha256}:{doc_id}"
 
 
+def inputs_of(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> list[tuple[str, str | None]]:
+    """(key, record) for each document a file holds: itself, or each record of an export.
+
+    A record is keyed by its own content and id, not the file's, so a PubMed
+    export that grows by a few records resumes with only the new ones."""
+    records = list_records(path, max_bytes)
+    if records is None:
+        return [(input_key(path, max_bytes), None)]
+    return [(key_of(record.sha256, record.doc_id), record.doc_id) for record in records]
+
+
 def plan(
-    files: list[Path], journal: Journal, max_bytes: int | None = DEFAULT_MAX_BYTES, retry_failed: bool = False
+    files: list[Path],
+    journal: Journal,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    retry_failed: bool = False,
+    records: bool = True,
 ) -> Plan:
     keys: list[str] = []
     first_path: dict[str, str] = {}
@@ -123,29 +141,32 @@ def plan(
     todo: list[Task] = []
     resumed = retried = 0
     for path in files:
-        key = input_key(path, max_bytes)
-        if key in first_path:
-            duplicates[printable(str(path))] = first_path[key]
-            continue
-        first_path[key] = printable(str(path))
-        keys.append(key)
-        doc_id = doc_id_of(path)
-        # Two different papers under one name would be merged into one doc id and one study: the second is refused.
         error = not_a_regular_file(path)
-        if error is None and doc_id in by_doc_id:
-            error = DocumentError(
-                path=printable(str(path)), code="doc_id_clash",
-                message=f"same doc id '{doc_id}' as {by_doc_id[doc_id]}, a different file; rename one (a paper's id is its file name)",
-            )
-        by_doc_id.setdefault(doc_id, printable(str(path)))
-        if error is not None:
-            refused[key] = DocumentResult(path=printable(str(path)), doc_id=doc_id, error=error)
-            continue
-        if key in journal and not (retry_failed and journal.failed(key)):
-            resumed += 1
-        else:
-            retried += key in journal
-            todo.append(Task(order=len(todo), key=key, path=str(path), max_bytes=max_bytes))
+        inputs = [(input_key(path, max_bytes), None)] if error is not None or not records else inputs_of(path, max_bytes)
+        for key, record in inputs:
+            name = printable(str(path)) if record is None else f"{printable(str(path))}#{record}"
+            if key in first_path:
+                duplicates[name] = first_path[key]
+                continue
+            first_path[key] = name
+            keys.append(key)
+            doc_id = record if record is not None else doc_id_of(path)
+            # Two different papers under one name would be merged into one doc id and one study: the second is refused.
+            refusal = error
+            if refusal is None and doc_id in by_doc_id:
+                refusal = DocumentError(
+                    path=name, code="doc_id_clash",
+                    message=f"same doc id '{doc_id}' as {by_doc_id[doc_id]}, a different file; rename one (a paper's id is its file name)",
+                )
+            by_doc_id.setdefault(doc_id, name)
+            if refusal is not None:
+                refused[key] = DocumentResult(path=name, doc_id=doc_id, error=refusal)
+                continue
+            if key in journal and not (retry_failed and journal.failed(key)):
+                resumed += 1
+            else:
+                retried += key in journal
+                todo.append(Task(order=len(todo), key=key, path=str(path), max_bytes=max_bytes, record=record))
     return Plan(keys=keys, todo=todo, resumed=resumed, retried=retried, duplicates=duplicates, refused=refused)
 
 
@@ -184,7 +205,7 @@ def journaled_extraction(
     header = JournalHeader(version=__version__, pipeline=describe_pipeline(options.pipeline), rules=rules_fingerprint())
     started = time.perf_counter()
     with Journal(out_dir / JOURNAL_NAME, header, resume=options.resume) as journal:
-        work = plan(files, journal, options.max_bytes, options.retry_failed)
+        work = plan(files, journal, options.max_bytes, options.retry_failed, options.records)
         for key, refusal in work.refused.items():
             if key not in journal or journal.result(key) != refusal:
                 journal.append(key, refusal)

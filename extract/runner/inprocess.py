@@ -29,7 +29,7 @@ class InProcessEngine:
 
     def next_reply(self) -> Reply:
         task = self._waiting.popleft()
-        result = process_path(Path(task.path), self.nlp, task.max_bytes)
+        result = process_path(Path(task.path), self.nlp, task.max_bytes, task.record)
         return Reply(order=task.order, key=task.key, result=result, worker=worker_id(), peak_rss_mb=peak_rss_mb())
 
     def warm_up(self) -> set[str]:

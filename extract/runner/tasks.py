@@ -30,6 +30,12 @@ class Task(BaseModel):
     path: str
     max_bytes: int | None = DEFAULT_MAX_BYTES
     """Files larger than this are refused with `too_large`, unread."""
+    record: str | None = None
+    """For a file of several records (a PubMed export), the one this task reads: its PMID or NCT number."""
+
+    @property
+    def doc_id(self) -> str:
+        return self.record if self.record is not None else doc_id_of(Path(self.path))
 
 
 class Reply(BaseModel):
@@ -77,7 +83,7 @@ def ready_after(pipeline: str, seconds: float) -> str:
 
 
 def extract_task(task: Task, pipeline: str) -> Reply:
-    result = process_path(Path(task.path), build_pipeline(pipeline), task.max_bytes)
+    result = process_path(Path(task.path), build_pipeline(pipeline), task.max_bytes, task.record)
     result.path = printable(result.path)
     if result.error is not None:
         result.error.path = printable(result.error.path)
@@ -89,4 +95,4 @@ def failed_reply(task: Task, code: str, message: str) -> Reply:
     """A document its worker did not finish (too slow, or the process died): recorded, and the batch goes on."""
     path = printable(task.path)
     error = DocumentError(path=path, code=code, message=message)
-    return Reply(order=task.order, key=task.key, result=DocumentResult(path=path, doc_id=doc_id_of(Path(task.path)), error=error))
+    return Reply(order=task.order, key=task.key, result=DocumentResult(path=path, doc_id=printable(task.doc_id), error=error))

@@ -283,7 +283,10 @@ def update(
             path for path in files
             if isinstance(digests[path], str) and (reextract or not _unchanged(known.get(doc_id_of(path)), digests[path]))
         ]
-        options = BatchOptions(pipeline=pipeline or "auto", workers=workers, resume=True, timeout=timeout, max_bytes=max_bytes)
+        # The dataset keeps a document per file: an export of several records fails with `several_records`.
+        options = BatchOptions(
+            pipeline=pipeline or "auto", workers=workers, resume=True, timeout=timeout, max_bytes=max_bytes, records=False
+        )
         engine = make_engine if nlp is None else (lambda _options, _workers: InProcessEngine(nlp))
         with _checkpointed(database, to_read, options, progress, engine) as (journal, stats):
             with transaction(con):
