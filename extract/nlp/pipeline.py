@@ -3,6 +3,11 @@
 The default is a blank English pipeline with scispaCy's tokenizer rules and
 abbreviation detector (both ship as code); a scispaCy model such as
 en_core_sci_sm, or any pipeline directory, is used instead when named and installed.
+
+Our components go in under our own names: `msc_sentencizer` (unless the base
+already sets sentences), `msc_abbreviation_definitions` and `msc_field_matcher`.
+A folder saved from this pipeline (`nlp.to_disk`) already holds them, the field
+matcher with the rules it was saved with; they are kept, not added twice.
 """
 
 from __future__ import annotations
@@ -15,9 +20,14 @@ from spacy.language import Language
 
 import extract.nlp.abbreviations  # noqa: F401  (registers msc_abbreviation_definitions)
 import extract.nlp.field_matcher  # noqa: F401  (registers msc_field_matcher)
-import extract.nlp.sentences  # noqa: F401  (registers msc_array_sentencizer)
+import extract.nlp.sentences  # noqa: F401  (registers msc_sentencizer)
 
 BLANK = "blank"
+SENTENCIZER = "msc_sentencizer"
+ABBREVIATIONS = "msc_abbreviation_definitions"
+FIELD_MATCHER = "msc_field_matcher"
+# Components (by factory) that already set sentence boundaries.
+SENTENCE_SETTERS = {"parser", "senter", "sentencizer", SENTENCIZER}
 PREFERRED_MODELS = ("en_core_sci_md", "en_core_sci_sm")
 
 
@@ -49,11 +59,15 @@ def build_pipeline(name: str | None = "auto") -> Language:
     else:
         # A model or a pipeline directory; components we don't need stay off for speed.
         nlp = spacy.load(resolved, exclude=["ner", "lemmatizer", "attribute_ruler", "tagger"])
-    if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
-        nlp.add_pipe("msc_array_sentencizer", name="sentencizer")  # spaCy's rule, faster (extract/nlp/sentences.py)
-    # scispaCy's detector, definitions only (extract/nlp/abbreviations.py).
-    nlp.add_pipe("msc_abbreviation_definitions", name="abbreviation_detector")
-    nlp.add_pipe("msc_field_matcher")
+    factories = set(nlp.pipe_factories.values())
+    if not factories & SENTENCE_SETTERS:
+        nlp.add_pipe(SENTENCIZER)  # spaCy's rule, faster (extract/nlp/sentences.py)
+    if ABBREVIATIONS not in factories:
+        # scispaCy's detector, definitions only (extract/nlp/abbreviations.py); before any field matcher.
+        matchers = [name for name, factory in nlp.pipe_factories.items() if factory == FIELD_MATCHER]
+        nlp.add_pipe(ABBREVIATIONS, before=matchers[0] if matchers else None)
+    if FIELD_MATCHER not in factories:
+        nlp.add_pipe(FIELD_MATCHER).initialize()  # the rules of models/patterns
     nlp.meta["msc_extract_base"] = resolved
     return nlp
 
