@@ -56,6 +56,7 @@ def test_the_wheel_carries_every_rule_file_and_the_report_template(wheel):
         if p.is_file() and "__pycache__" not in p.parts
     }
     assert rules and rules <= names, sorted(rules - names)
+    assert "extract/report/templates/report.html.j2" in names
     assert "extract/cli.py" in names and not any(n.startswith(("tests/", "corpus/", "gold/")) for n in names)
 
 
@@ -124,3 +125,14 @@ def test_the_installed_wheel_extracts_a_bundled_paper_without_the_checkout(wheel
     # The same values as the checkout extracts.
     here = values_frame([process_path(TRIAL_DISC, nlp)])
     assert found == set(zip(here["field"], here["value"]))
+
+    # Scored, with the HTML report from the template the wheel carries.
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    shutil.copy2(ROOT / "gold" / f"{TRIAL_DISC.stem}.csv", gold)
+    scored = subprocess.run(
+        [str(env_dir / "bin" / "msc-extract"), "score", "--gold", "gold", "--pred", "out", "--resamples", "20"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300,
+    )
+    assert scored.returncode == 0, scored.stdout + scored.stderr
+    assert 'class="field-chart"' in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
