@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import srsly
 from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -78,10 +77,10 @@ class FieldMatcher:
         return self
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        return srsly.msgpack_dumps({"rules": rules_jsonl(self.rules.values())})
+        return rules_jsonl(self.rules.values()).encode("utf-8")
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> FieldMatcher:
-        self.set_rules(read_rules(srsly.msgpack_loads(data)["rules"], f"{self.name} (bytes)"))
+        self.set_rules(read_rules(data.decode("utf-8"), f"{self.name} (bytes)"))
         return self
 
     def __call__(self, doc: Doc) -> Doc:
