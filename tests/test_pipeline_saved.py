@@ -55,7 +55,8 @@ def test_a_saved_pipeline_loads_in_a_fresh_process_without_models_and_finds_the_
     )
     assert loaded.returncode == 0, loaded.stderr
     result = json.loads(loaded.stdout)
-    assert result["pipe_names"] == nlp.pipe_names == ["msc_sentencizer", "msc_abbreviation_definitions", "msc_field_matcher"]
+    assert result["pipe_names"] == nlp.pipe_names
+    assert nlp.pipe_names[:3] == ["msc_sentencizer", "msc_abbreviation_definitions", "msc_field_matcher"]
     here = spans_of(nlp, TEXTS)
     assert all(here) and result["spans"] == here
 

@@ -13,6 +13,7 @@ matcher with the rules it was saved with; they are kept, not added twice.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from functools import cache
 
 import spacy
@@ -59,17 +60,20 @@ def build_pipeline(name: str | None = "auto") -> Language:
     else:
         # A model or a pipeline directory; components we don't need stay off for speed.
         nlp = spacy.load(resolved, exclude=["ner", "lemmatizer", "attribute_ruler", "tagger"])
-    factories = set(nlp.pipe_factories.values())
-    if not factories & SENTENCE_SETTERS:
-        nlp.add_pipe(SENTENCIZER)  # spaCy's rule, faster (extract/nlp/sentences.py)
-    if ABBREVIATIONS not in factories:
-        # scispaCy's detector, definitions only (extract/nlp/abbreviations.py); before any field matcher.
-        matchers = [name for name, factory in nlp.pipe_factories.items() if factory == FIELD_MATCHER]
-        nlp.add_pipe(ABBREVIATIONS, before=matchers[0] if matchers else None)
-    if FIELD_MATCHER not in factories:
-        nlp.add_pipe(FIELD_MATCHER).initialize()  # the rules of models/patterns
+    if not set(nlp.pipe_factories.values()) & SENTENCE_SETTERS:
+        _add_ours(nlp, SENTENCIZER)  # spaCy's rule, faster (extract/nlp/sentences.py)
+    _add_ours(nlp, ABBREVIATIONS)  # scispaCy's detector, definitions only (extract/nlp/abbreviations.py)
+    if (matcher := _add_ours(nlp, FIELD_MATCHER)) is not None:
+        matcher.initialize()  # the rules of models/patterns; a saved pipeline's came with it
     nlp.meta["msc_extract_base"] = resolved
     return nlp
+
+
+def _add_ours(nlp: Language, factory: str) -> Callable | None:
+    """Add our component under its factory's name, unless the base has one (a folder saved from this pipeline)."""
+    if factory in nlp.pipe_factories.values():
+        return None
+    return nlp.add_pipe(factory)
 
 
 def pipeline_description(nlp: Language) -> str:
