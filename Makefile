@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 
 demo: setup
 	$(BIN)/msc-extract run corpus/ --out out/
-	$(BIN)/msc-extract score --gold gold/ --pred out/ --report out/report.html
+	$(BIN)/msc-extract score --gold gold/ --pred out/
 
 test: setup
 	$(BIN)/python -m pytest -q

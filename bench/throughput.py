@@ -28,15 +28,12 @@ from pathlib import Path
 
 import spacy
 
+from corpora import PDFS, trials_folder
+
 from extract.run import discover
 from extract.runner.batch import BatchOptions, BatchProgress, available_cores, run_batch
 from extract.runner.tasks import Reply
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "corpus-real"
-DEFAULT_CORPUS = SHARED / "rct-fulltext" / "other"
-FALLBACK_CORPUS = ROOT / "tests" / "data" / "rct-other"
-DEFAULT_PDFS = SHARED / "pdf"
 
 TARGET_FLOOR_RATIO = 0.5
 TARGET_SPEEDUP = 1.7
@@ -134,8 +131,8 @@ def show_batch(label: str, clock: Clock, total: float, sizes: list[int]) -> Chec
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS if DEFAULT_CORPUS.is_dir() else FALLBACK_CORPUS)
-    parser.add_argument("--pdfs", type=Path, default=DEFAULT_PDFS)
+    parser.add_argument("--corpus", type=Path, default=trials_folder())
+    parser.add_argument("--pdfs", type=Path, default=PDFS)
     parser.add_argument("--sizes", default="100,200,300", help="Checkpoints (documents done); the largest is the batch size.")
     parser.add_argument("--pipeline", default="auto")
     parser.add_argument("--dask", action="store_true", help="Also run 2 workers on a Dask LocalCluster.")

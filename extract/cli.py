@@ -113,7 +113,10 @@ def print_summary(summary: RunSummary, stats: RunStats, out: Path) -> None:
 def score(
     gold: Path = typer.Option(Path("gold"), "--gold", help="A folder of gold CSVs, or one gold CSV."),
     pred: Path = typer.Option(..., "--pred", help="A run output folder (its values.csv) or a values.csv file."),
-    report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report here."),
+    report: Path | None = typer.Option(
+        None, "--report", help="Where to write the self-contained HTML report (default: report.html beside score.json)."
+    ),
+    no_report: bool = typer.Option(False, "--no-report", help="Write no HTML report."),
     out: Path | None = typer.Option(None, "--out", help="Folder for score.json and errors.csv (default: the --pred folder)."),
     resamples: int = typer.Option(1000, "--resamples", help="Bootstrap resamples of studies for the 95% intervals."),
     seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
@@ -123,6 +126,9 @@ def score(
     from extract.report.html import write_report
     from extract.score.metrics import errors_frame, score_paths
 
+    if no_report and report is not None:
+        console.print("[red]--report and --no-report contradict each other: give one[/red]")
+        raise typer.Exit(2)
     try:
         result = score_paths(gold, pred, resamples=resamples, seed=seed)
     except (FileNotFoundError, ValueError) as error:
@@ -135,9 +141,8 @@ def score(
 
     print_score(result)
     written = f"{out_dir}/score.json, {out_dir}/errors.csv"
-    if report is not None:
-        write_report(result, report)
-        written += f", {report}"
+    if not no_report:
+        written += f", {write_report(result, report or out_dir / 'report.html')}"
     Console().print(escape(f"→ {written}"))
 
 

@@ -46,7 +46,7 @@ def test_the_pipeline_finds_the_definitions_scispacys_detector_finds(nlp, paragr
     from scispacy.abbreviation import AbbreviationDetector
 
     plain = AbbreviationDetector(nlp)
-    ours = nlp.get_pipe("abbreviation_detector")
+    ours = nlp.get_pipe("msc_abbreviation_definitions")
     assert isinstance(ours, DefinitionDetector) and isinstance(ours.matcher, ParenthesisPairs)
     definitions = later_occurrences = 0
     for doc in paragraphs[:400]:

@@ -10,6 +10,14 @@ look every word up in the document-wide table of definitions
 defining one. So this detector finds the same definitions by the same
 Schwartz & Hearst algorithm (scispaCy's own `filter_matches` and
 `find_abbreviation`, over the bracket pairs of `parentheses.py`) and stops there.
+
+What it sets: `doc._.abbreviations` (scispaCy's extension, kept under its name
+so code written for scispaCy reads it) holds one span per *definition*: the
+short form where the document defines it ("MSC" in "mesenchymal stromal cells
+(MSC)"), with `span._.long_form` the long form's span. Unlike scispaCy's
+detector, it holds no later uses of the short form. The component is registered
+and added as `msc_abbreviation_definitions`, not under scispaCy's name, since it
+behaves differently.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from extract.nlp.parentheses import ParenthesisPairs
 class DefinitionDetector(AbbreviationDetector):
     """`doc._.abbreviations`: each short form where the document defines it, with `span._.long_form` set."""
 
-    def __init__(self, nlp: Language, name: str = "abbreviation_detector", make_serializable: bool = False) -> None:
+    def __init__(self, nlp: Language, name: str = "msc_abbreviation_definitions", make_serializable: bool = False) -> None:
         super().__init__(nlp, name, make_serializable)
         self.matcher = ParenthesisPairs(nlp.vocab)
 

@@ -126,6 +126,8 @@ class ContextEngine:
 
     def modifiers(self, text: str) -> list[Modifier]:
         """Every modifier of `text` (one sentence), with its scope."""
+        if not self.rules:
+            return []
         cues = self._cues(text)
         if not cues:
             return []
@@ -179,6 +181,10 @@ class ContextComponent:
         self.engine = ContextEngine(rules)
         self.span_key = span_key
 
+    def initialize(self, get_examples=None, *, nlp: Language | None = None, rules_file: str | None = None) -> None:
+        """Read the rules of `rules_file` (default: models/context/rules.jsonl)."""
+        self.engine = ContextEngine(load_context_rules(Path(rules_file) if rules_file else None))
+
     def __call__(self, doc: Doc) -> Doc:
         targets = doc.spans[self.span_key] if self.span_key in doc.spans else []
         judged: dict[int, list[Modifier]] = {}
@@ -205,7 +211,16 @@ class ContextComponent:
         self.engine = ContextEngine(load_context_rules(Path(path) / "rules.jsonl"))
         return self
 
+    def to_bytes(self, exclude=()) -> bytes:
+        return "".join(json.dumps(r.model_dump(mode="json", exclude_defaults=True)) + "\n" for r in self.engine.rules).encode()
+
+    def from_bytes(self, data: bytes, exclude=()) -> "ContextComponent":
+        lines = [line for line in data.decode("utf-8").splitlines() if line.strip()]
+        self.engine = ContextEngine([ContextRule.model_validate_json(line) for line in lines])
+        return self
+
 
 @Language.factory("msc_context", default_config={"span_key": "fields"})
 def make_context(nlp: Language, name: str, span_key: str) -> ContextComponent:
-    return ContextComponent(nlp, load_context_rules(), span_key)
+    """Without rules until `initialize()` reads them or `from_disk` restores a saved pipeline's."""
+    return ContextComponent(nlp, [], span_key)

@@ -2,30 +2,45 @@
 
 Matches go to `doc.spans["fields"]`, labelled `field=value`, with the rule id as
 the span's id, so a value never loses the rule that read it.
+
+The rules are the component's state, as a SpanRuler's patterns are: `initialize`
+reads them from models/patterns (or another folder), and `nlp.to_disk()` writes
+them beside the pipeline as `rules.jsonl` (the format of models/patterns), so a
+saved pipeline loads with its own rules wherever it goes.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from spacy.attrs import LOWER, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from spacy.util import ensure_path, filter_spans
 
-from extract.nlp.patterns import FieldRule, load_rules, phrase_variants
+from extract.nlp.patterns import FieldRule, check_unique, load_rules, phrase_variants, read_rules, rules_jsonl
 from extract.nlp.text import text_for_nlp
 
 SPAN_KEY = "fields"
+RULES_FILE = "rules.jsonl"
 # Fields whose values stack on the same words: "randomized, double-blind, placebo-controlled"
 # is RCT and double-blind and placebo-controlled, not the longest of the three.
 STACKING_FIELDS = frozenset({"design"})
 
 
 class FieldMatcher:
-    def __init__(self, nlp: Language, rules: list[FieldRule]):
+    def __init__(self, nlp: Language, rules: Iterable[FieldRule] = (), name: str = "msc_field_matcher"):
+        self.nlp = nlp  # its tokenizer splits the phrases of rules set after construction (from_disk)
+        self.name = name
+        self.set_rules(rules)
+
+    def set_rules(self, rules: Iterable[FieldRule]) -> None:
+        """Replace every rule, and what was cached about words under the old ones."""
+        nlp = self.nlp
+        rules = check_unique(list(rules), self.name)
         self.rules = {rule.rule: rule for rule in rules}
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.token_matcher = Matcher(nlp.vocab)
@@ -55,6 +70,31 @@ class FieldMatcher:
         # Most words match no rule: one search for "any rule at all" spares the rule-by-rule test.
         self._any_cased = _any_of([regex for _, regex, lower in self.word_regexes if not lower])
         self._any_lowercase = _any_of([regex for _, regex, lower in self.word_regexes if lower])
+
+    def initialize(
+        self, get_examples: Callable | None = None, *, nlp: Language | None = None, patterns_dir: str | None = None
+    ) -> None:
+        """Read the rules of `patterns_dir` (default: models/patterns)."""
+        self.set_rules(load_rules(Path(patterns_dir) if patterns_dir else None))
+
+    # Serialisation: the rules travel with nlp.to_disk()/to_bytes(), one JSON object a line.
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / RULES_FILE).write_text(rules_jsonl(self.rules.values()), encoding="utf-8")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> FieldMatcher:
+        file = ensure_path(path) / RULES_FILE
+        self.set_rules(read_rules(file.read_text(encoding="utf-8"), str(file)))
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        return rules_jsonl(self.rules.values()).encode("utf-8")
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> FieldMatcher:
+        self.set_rules(read_rules(data.decode("utf-8"), f"{self.name} (bytes)"))
+        return self
 
     def __call__(self, doc: Doc) -> Doc:
         by_field: dict[str, list[Span]] = {}
@@ -153,6 +193,7 @@ def _one_token_regex(pattern: list[dict]) -> tuple[str, bool] | None:
     return None
 
 
-@Language.factory("msc_field_matcher", default_config={"patterns_dir": None})
-def make_field_matcher(nlp: Language, name: str, patterns_dir: str | None) -> FieldMatcher:
-    return FieldMatcher(nlp, load_rules(Path(patterns_dir) if patterns_dir else None))
+@Language.factory("msc_field_matcher")
+def make_field_matcher(nlp: Language, name: str) -> FieldMatcher:
+    """Without rules until `initialize()` reads them or `from_disk`/`from_bytes` restores a saved pipeline's."""
+    return FieldMatcher(nlp, name=name)

@@ -3,7 +3,9 @@
 A rule names the field and normalised value it recognises, its own id (which
 travels with every value as evidence), and either `phrases` (matched on
 lowercase text, tokenised like the document), a spaCy token `pattern`, or a
-`near` rule (one word, then another within a few words).
+`near` rule (one word, then another within a few words). Unknown keys are
+errors: a misspelt `"phrase"` would otherwise be dropped and the rule would
+silently match nothing.
 
 A phrase is written once: its spelling variants are made when the rules are
 loaded (`phrase_variants`): the joins between its words may be a space, a
@@ -17,11 +19,11 @@ neighbouring words that make a match something else ("stage IV" is no route;
 from __future__ import annotations
 
 import itertools
-import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from extract.paths import patterns_dir
 
@@ -33,12 +35,16 @@ class NearRule(BaseModel):
     paper; two set look-ups over the lowercase words cost almost nothing.
     """
 
+    model_config = ConfigDict(extra="forbid")
+
     words: list[str]
     then: list[str]
     within: int
 
 
 class FieldRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     rule: str
     field: str
     value: str
@@ -80,23 +86,37 @@ def phrase_variants(phrase: str, suffixes: list[str] = ()) -> list[str]:
     return variants
 
 
-def load_rules(directory: Path | None = None) -> list[FieldRule]:
-    directory = directory or patterns_dir()
+def read_rules(text: str, source: str) -> list[FieldRule]:
+    """The rules of one JSONL text; a bad line is an error naming `source` and the line."""
     rules: list[FieldRule] = []
-    for path in sorted(directory.glob("*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip() or line.lstrip().startswith("//"):
-                continue
-            try:
-                rules.append(FieldRule.model_validate_json(line))
-            except ValueError as error:
-                raise ValueError(f"{path}:{number}: bad rule: {error}") from error
-    ids = [r.rule for r in rules]
-    duplicates = {i for i in ids if ids.count(i) > 1}
-    if duplicates:
-        raise ValueError(f"rule ids used twice in {directory}: {sorted(duplicates)}")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            rules.append(FieldRule.model_validate_json(line))
+        except ValidationError as error:
+            raise ValueError(f"{source}:{number}: bad rule: {error}") from error
     return rules
 
 
-def rules_as_json(rules: list[FieldRule]) -> str:
-    return json.dumps([r.model_dump(exclude_none=True) for r in rules])
+def rules_jsonl(rules: Iterable[FieldRule]) -> str:
+    """The rules as models/patterns writes them, one a line: `read_rules` reads this back."""
+    return "".join(rule.model_dump_json(exclude_defaults=True) + "\n" for rule in rules)
+
+
+def check_unique(rules: list[FieldRule], source: str) -> list[FieldRule]:
+    ids = [r.rule for r in rules]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise ValueError(f"rule ids used twice in {source}: {sorted(duplicates)}")
+    return rules
+
+
+def load_rules(directory: Path | None = None) -> list[FieldRule]:
+    directory = directory or patterns_dir()
+    files = sorted(directory.glob("*.jsonl"))
+    if not files:
+        # An empty rule set matches nothing and reports nothing wrong: refuse it.
+        raise FileNotFoundError(f"no rule files (*.jsonl) in {directory}")
+    rules = [rule for path in files for rule in read_rules(path.read_text(encoding="utf-8"), str(path))]
+    return check_unique(rules, str(directory))

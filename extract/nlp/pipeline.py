@@ -3,11 +3,18 @@
 The default is a blank English pipeline with scispaCy's tokenizer rules and
 abbreviation detector (both ship as code); a scispaCy model such as
 en_core_sci_sm, or any pipeline directory, is used instead when named and installed.
+
+Our components go in under our own names: `msc_sentencizer` (unless the base
+already sets sentences), `msc_abbreviation_definitions`, `msc_field_matcher`
+and `msc_context` (ConText modifiers of the matcher's spans).
+A folder saved from this pipeline (`nlp.to_disk`) already holds them, the field
+matcher with the rules it was saved with; they are kept, not added twice.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from functools import cache
 
 import spacy
@@ -16,10 +23,16 @@ from spacy.language import Language
 import extract.nlp.abbreviations  # noqa: F401  (registers msc_abbreviation_definitions)
 import extract.nlp.context  # noqa: F401  (registers msc_context)
 import extract.nlp.field_matcher  # noqa: F401  (registers msc_field_matcher)
-import extract.nlp.sentences  # noqa: F401  (registers msc_array_sentencizer)
+import extract.nlp.sentences  # noqa: F401  (registers msc_sentencizer)
 from extract.nlp.bounds import BoundedTokenizer
 
 BLANK = "blank"
+SENTENCIZER = "msc_sentencizer"
+ABBREVIATIONS = "msc_abbreviation_definitions"
+FIELD_MATCHER = "msc_field_matcher"
+CONTEXT = "msc_context"
+# Components (by factory) that already set sentence boundaries.
+SENTENCE_SETTERS = {"parser", "senter", "sentencizer", SENTENCIZER}
 PREFERRED_MODELS = ("en_core_sci_md", "en_core_sci_sm")
 
 
@@ -52,14 +65,22 @@ def build_pipeline(name: str | None = "auto") -> Language:
         # A model or a pipeline directory; components we don't need stay off for speed.
         nlp = spacy.load(resolved, exclude=["ner", "lemmatizer", "attribute_ruler", "tagger"])
     nlp.tokenizer = BoundedTokenizer(nlp.tokenizer)  # extract/nlp/bounds.py: no word may cost quadratic time
-    if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
-        nlp.add_pipe("msc_array_sentencizer", name="sentencizer")  # spaCy's rule, faster (extract/nlp/sentences.py)
-    # scispaCy's detector, definitions only (extract/nlp/abbreviations.py).
-    nlp.add_pipe("msc_abbreviation_definitions", name="abbreviation_detector")
-    nlp.add_pipe("msc_field_matcher")
-    nlp.add_pipe("msc_context")  # ConText modifiers of the matcher's spans (extract/nlp/context.py)
+    if not set(nlp.pipe_factories.values()) & SENTENCE_SETTERS:
+        _add_ours(nlp, SENTENCIZER)  # spaCy's rule, faster (extract/nlp/sentences.py)
+    _add_ours(nlp, ABBREVIATIONS)  # scispaCy's detector, definitions only (extract/nlp/abbreviations.py)
+    if (matcher := _add_ours(nlp, FIELD_MATCHER)) is not None:
+        matcher.initialize()  # the rules of models/patterns; a saved pipeline's came with it
+    if (context := _add_ours(nlp, CONTEXT)) is not None:
+        context.initialize()  # the rules of models/context, likewise
     nlp.meta["msc_extract_base"] = resolved
     return nlp
+
+
+def _add_ours(nlp: Language, factory: str) -> Callable | None:
+    """Add our component under its factory's name, unless the base has one (a folder saved from this pipeline)."""
+    if factory in nlp.pipe_factories.values():
+        return None
+    return nlp.add_pipe(factory)
 
 
 def pipeline_description(nlp: Language) -> str:

@@ -5,8 +5,9 @@ to ask two questions whose answers depend on the word alone: is it a
 sentence-final character, is it punctuation. Here the words come from
 `Doc.to_array(ORTH)`, compared with the ids of the sentence-final characters,
 and the punctuation flag is looked up only for a word after one, once per
-word: the same sentence starts, the same configuration (`punct_chars`,
-`overwrite`), the same name in the pipeline.
+word: the same sentence starts and the same configuration (`punct_chars`,
+`overwrite`) as spaCy's `sentencizer`, under our own name, `msc_sentencizer`,
+so a pipeline's component list says whose code splits its sentences.
 """
 
 from __future__ import annotations
@@ -58,9 +59,9 @@ def _is_punct(orth: int, known: dict[int, bool], doc: Doc) -> bool:
 
 
 @Language.factory(
-    "msc_array_sentencizer",
+    "msc_sentencizer",
     assigns=["token.is_sent_start", "doc.sents"],
     default_config={"punct_chars": None, "overwrite": False, "scorer": {"@scorers": "spacy.senter_scorer.v1"}},
 )
-def make_array_sentencizer(nlp: Language, name: str, punct_chars, overwrite: bool, scorer) -> ArraySentencizer:
+def make_sentencizer(nlp: Language, name: str, punct_chars, overwrite: bool, scorer) -> ArraySentencizer:
     return ArraySentencizer(name, punct_chars=punct_chars, overwrite=overwrite, scorer=scorer)

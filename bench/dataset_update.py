@@ -5,27 +5,23 @@ non-cell-therapy trials (the 300 in ../shared/corpus-real/rct-fulltext/other
 when present, else the 25 in tests/data/rct-other). Ratios compare timings
 taken in this one run, so a busy machine moves both sides.
 
-    .venv/bin/python benchmarks/dataset_update.py
+    .venv/bin/python bench/dataset_update.py
 """
 
 from __future__ import annotations
 
 import os
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from corpora import CORPUS, trial_texts
 
-from conftest import CORPUS, negative_control_texts  # noqa: E402
-
-from extract.nlp.pipeline import build_pipeline  # noqa: E402
-from extract.run import discover, process_path  # noqa: E402
-from extract.store.dataset import connect, update  # noqa: E402
-from extract.store.exports import export  # noqa: E402
+from extract.nlp.pipeline import build_pipeline
+from extract.run import discover, process_path
+from extract.store.dataset import connect, update
+from extract.store.exports import export
 
 
 def timed(action):
@@ -35,7 +31,7 @@ def timed(action):
 
 
 def main() -> None:
-    papers = discover([CORPUS]) + negative_control_texts()
+    papers = discover([CORPUS]) + trial_texts()
     nlp = build_pipeline("blank")
     for path in papers[:5]:  # warm the lexicon caches before either side is timed
         process_path(path, nlp)
