@@ -110,7 +110,8 @@ def _sentence(
             rule=span.id_,
             start=offset + span.start_char,
             end=offset + span.end_char,
-            text=span.text,
+            # The paper's own words: the pipeline read them with dash look-alikes made one (extract/nlp/text.py).
+            text=text[span.start_char - sent.start_char : span.end_char - sent.start_char],
         )
         for span in _spans_within(doc, sent)
     ]
@@ -120,7 +121,10 @@ def _sentence(
             start = offset + token.idx
             if (field, start) not in covered:
                 mentions.append(
-                    FieldMention(field=field, value=value, rule=rule, start=start, end=start + len(token.text), text=token.text)
+                    FieldMention(
+                        field=field, value=value, rule=rule, start=start, end=start + len(token.text),
+                        text=text[token.idx - sent.start_char : token.idx - sent.start_char + len(token.text)],
+                    )
                 )
     for reader in SENTENCE_READERS:
         mentions.extend(reader(reading))

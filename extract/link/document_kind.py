@@ -74,5 +74,10 @@ def gives_cell_product(text: str) -> bool:
 def is_about_cell_therapy(document: Document) -> bool:
     """The title, or a sentence of the opening, gives a cell product to patients."""
     return gives_cell_product(document.metadata.title or "") or any(
-        gives_cell_product(sentence) for sentence in re.split(r"(?<=[.;:!?])\s+", _opening(document))
+        gives_cell_product(sentence)
+        for sentence in re.split(r"(?<=[.;:!?])\s+", _opening(document))
+        if not _CITES.search(sentence)
     )
+
+
+_CITES = re.compile(r"\[\d+(?:\s*[-–,]\s*\d+)*\]")
