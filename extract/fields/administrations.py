@@ -97,7 +97,7 @@ def _schedule_mentions(sentence: SentenceText) -> list[FieldMention]:
 def _repeat_mentions(sentence: SentenceText) -> list[FieldMention]:
     """"twice", "for 3 times", "the second transplantation", "single-dose": counts without a counted noun."""
     lowered = sentence.text.lower()
-    if not re.search(_lexicon()["repeat_context"], lowered):
+    if not passes_gate(lowered, "administrations", "repeats") or not re.search(_lexicon()["repeat_context"], lowered):
         return []
     mentions = []
     for repeat in _lexicon()["repeats"]:

@@ -8,6 +8,7 @@ no-break space becomes its plain form (NFKC), while superscripts (the ⁶ of
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
 from pathlib import Path
@@ -109,11 +110,14 @@ INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u2
 _INVISIBLE_TABLE = dict.fromkeys(map(ord, INVISIBLE))
 
 
+_ANY_INVISIBLE = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
+
+
 def without_invisible(text: str) -> tuple[str, list[int]]:
     """The text with invisible characters left out, and their positions in the original (for `file_offset`)."""
-    if text.isascii():
+    if text.isascii() or not _ANY_INVISIBLE.search(text):
         return text, []
-    positions = [index for index, char in enumerate(text) if char in INVISIBLE]
+    positions = [match.start() for match in _ANY_INVISIBLE.finditer(text)]
     return (text.translate(_INVISIBLE_TABLE), positions) if positions else (text, [])
 
 
