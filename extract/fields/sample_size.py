@@ -11,12 +11,14 @@ import re
 from functools import cache
 
 from extract.fields.reading import SentenceText, has_cue, passes_gate
+from extract.normalize.numbers import parse_word_number
 from extract.normalize.results import find_sample_size_spans
 from extract.paths import load_lexicon
 from extract.schema import FieldMention
 
 LEXICON = "sample_size"
 RULE = "prose.sample_size>normalize.results"
+SINGLE_ARM = ":single_arm"  # a total read as the count of the one arm a sentence names
 
 
 @cache
@@ -29,6 +31,13 @@ def _last_cue(text: str, key: str) -> int:
     return max(positions, default=-1)
 
 
+def _arm_after(text: str, end: int) -> str | None:
+    for cue in _lexicon()["arm_after"]:
+        if re.search(cue["pattern"], text[end:], re.IGNORECASE):
+            return cue["arm"]
+    return None
+
+
 def _group(text: str, begin: int, end: int) -> str:
     window = text[max(0, begin - int(_lexicon()["group_window_chars"])) : begin]
     treated, control = _last_cue(window, "treated_cues"), _last_cue(window, "control_cues")
@@ -36,6 +45,10 @@ def _group(text: str, begin: int, end: int) -> str:
         return "treated"
     if control > treated:
         return "control"
+    if arm := _arm_after(text, end):
+        return arm
+    if re.search(_lexicon()["administered_in"], text[:begin], re.IGNORECASE):
+        return "treated"
     if any(re.search(p, text[end:], re.IGNORECASE) for p in _lexicon()["total_after"]):
         return "total"
     if any(re.search(p, text[end:], re.IGNORECASE) for p in _lexicon()["control_after"]):
@@ -58,7 +71,10 @@ def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
         return single
     if not has_cue(text, LEXICON, "enrolment_cues") or not passes_gate(text.lower(), LEXICON, "counts"):
         return []
+    if re.search(_lexicon()["per_subgroup_sentence"], text, re.IGNORECASE):
+        return []
     breakdown = set(_lexicon()["breakdown_nouns"])
+    per_arm = _per_arm_counts(sentence)
     mentions = []
     for position, (begin, end, count) in enumerate(find_sample_size_spans(text)):
         words = text[begin:end]
@@ -71,13 +87,60 @@ def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
             continue  # "35% (n = 8)": patients with an outcome
         if re.search(_lexicon()["other_groups"], text[max(0, begin - 60) : begin], re.IGNORECASE):
             continue  # "a validation cohort of 40 patients": not the trial's
-        if re.search(_lexicon()["per_group_after"], text[end:], re.IGNORECASE) or re.search(
-            _lexicon()["subgroup_before"], text[max(0, begin - 20) : begin], re.IGNORECASE
-        ):
-            continue  # "2 recipients each", "the first five subjects"
-        mentions.append(sentence.mention("sample_size", f"{_group(text, begin, end)}={count}", RULE, begin, end))
-    # "All ten patients received the cells", and nothing of a control: a single arm, both its total and its treated.
-    if len(mentions) == 1 and mentions[0].value.startswith("treated=") and not has_cue(text, LEXICON, "control_words"):
+        if re.search(_lexicon()["per_group_after"], text[end:], re.IGNORECASE) or _overlaps(per_arm, sentence.start + begin, sentence.start + end):
+            continue  # "2 recipients each", "each group will have 35 subjects": read by _per_arm_counts
+        group = _group(text, begin, end)
+        if re.search(_lexicon()["subgroup_before"], text[max(0, begin - 20) : begin], re.IGNORECASE):
+            # "the first five subjects" is part of an arm; "the remaining 15 patients will comprise the control group" is one.
+            group = _arm_after(text, end) or _control_after(text, end)
+            if group is None:
+                continue
+        mentions.append(sentence.mention("sample_size", f"{group}={count}", RULE, begin, end))
+    mentions += _bare_arm_counts(sentence, mentions) + per_arm
+    if len(mentions) == 1 and not has_cue(text, LEXICON, "control_words"):
         only = mentions[0]
-        mentions.append(only.model_copy(update={"value": "total=" + only.value.split("=", 1)[1]}))
+        count = only.value.split("=", 1)[1]
+        # "All ten patients received the cells", and nothing of a control: a single arm, both its total and its treated.
+        if only.value.startswith("treated="):
+            mentions.append(only.model_copy(update={"value": f"total={count}", "rule": f"{RULE}{SINGLE_ARM}"}))
+        # "50 cases of avascular necrosis treated with autologous MSCs were included": the same, said the other way.
+        elif re.search(_lexicon()["treated_with_cells_after"], text[only.end - sentence.start :], re.IGNORECASE):
+            mentions.append(only.model_copy(update={"value": f"treated={count}"}))
+    return mentions
+
+
+def _overlaps(mentions: list[FieldMention], start: int, end: int) -> bool:
+    """Whether document offsets start..end overlap one of the mentions."""
+    return any(m.start < end and start < m.end for m in mentions)
+
+
+def _control_after(text: str, end: int) -> str | None:
+    return "control" if any(re.search(p, text[end:], re.IGNORECASE) for p in _lexicon()["control_after"]) else None
+
+
+def _bare_arm_counts(sentence: SentenceText, found: list[FieldMention]) -> list[FieldMention]:
+    """"20 patients in the experimental group and 10 in the control group": the 10 has no noun of its own."""
+    mentions = []
+    for match in re.finditer(_lexicon()["bare_arm_counts"], sentence.text, re.IGNORECASE):
+        start, end = sentence.start + match.start("n"), sentence.start + match.end()
+        if _overlaps(found + mentions, start, end):
+            continue
+        arm = "control" if match.group("arm").lower() in _lexicon()["control_arm_words"] else "treated"
+        mentions.append(sentence.mention("sample_size", f"{arm}={int(match.group('n'))}", RULE, match.start("n"), match.end()))
+    return mentions
+
+
+def _per_arm_counts(sentence: SentenceText) -> list[FieldMention]:
+    """"Each group will have 35 subjects" in a randomised, controlled trial: the control arm holds 35. The treated
+    may be several arms of that size, so only the control's count is certain."""
+    if not re.search(_lexicon()["randomised_or_controlled"], f"{sentence.previous} {sentence.text}", re.IGNORECASE):
+        return []
+    mentions = []
+    for pattern in _lexicon()["per_arm_counts"]:
+        for match in re.finditer(pattern, sentence.text, re.IGNORECASE):
+            word = match.group("n")
+            count = int(word) if word.isdigit() else parse_word_number(word.lower())
+            if not count or _overlaps(mentions, sentence.start + match.start(), sentence.start + match.end()):
+                continue
+            mentions.append(sentence.mention("sample_size", f"control={count}", RULE, match.start("n"), match.end()))
     return mentions

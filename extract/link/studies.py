@@ -16,7 +16,7 @@ from collections import defaultdict
 from functools import cache
 
 from extract.link.authors import cite_named_authors
-from extract.link.trial import read_trial, speaks_of_trial
+from extract.link.trial import read_trial, says_what_is_reported_here, speaks_of_trial
 from extract.paths import load_lexicon
 from extract.schema import (
     Document,
@@ -31,7 +31,9 @@ from extract.schema import (
     TableStudyRow,
 )
 
-LIST_FIELDS = {"dose"}
+# Fields whose several values in one sentence are parts of one trial, never a list of options: doses of its
+# cohorts ("20, 100, or 200×10^6"), head counts of its arms ("30 patients: 15 ... and the remaining 15").
+LIST_FIELDS = {"dose", "sample_size"}
 PRIMARY_SECTIONS = {
     SectionKind.front,
     SectionKind.abstract,
@@ -90,7 +92,6 @@ def _usable_mentions(sentence: Sentence, review: bool = False) -> list[FieldMent
     distinct: dict[tuple[str, int], set[str]] = defaultdict(set)
     for mention in sentence.mentions:
         distinct[mention.field, _slot(sentence, mention)].add(mention.value)
-    # Several doses are cohorts of one trial ("20, 100, or 200×10^6"), not a list of options.
     return [
         m
         for m in sentence.mentions
@@ -110,7 +111,10 @@ def link_primary(document: Document, sentences: list[Sentence]) -> list[Study]:
     msc_trial = any(m.field == "cell_type" and m.value in msc_types for s in sentences for m in s.mentions)
     for sentence in sentences:
         # A sentence that cites others speaks of their work, unless it says what this trial did.
-        if sentence.section_kind not in PRIMARY_SECTIONS or (sentence.citations and not speaks_of_trial(sentence)):
+        in_place = sentence.section_kind in PRIMARY_SECTIONS or (
+            sentence.section_kind is SectionKind.background and says_what_is_reported_here(sentence)
+        )
+        if not in_place or (sentence.citations and not speaks_of_trial(sentence)):
             continue
         mentions = _usable_mentions(sentence)
         if msc_trial:

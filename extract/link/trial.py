@@ -27,6 +27,7 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
+from extract.fields.sample_size import SINGLE_ARM
 from extract.paths import load_lexicon
 from extract.schema import Document, ExtractedValue, Sentence, Study
 
@@ -44,6 +45,16 @@ def _this_trial() -> re.Pattern[str]:
 def speaks_of_trial(sentence: Sentence) -> bool:
     """A sentence that says it is about the paper's own trial ("the purpose of this study", "patients will receive")."""
     return _this_trial().search(sentence.text) is not None
+
+
+@cache
+def _reported_here() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in _lexicon()["reported_here"]), re.IGNORECASE)
+
+
+def says_what_is_reported_here(sentence: Sentence) -> bool:
+    """An introduction's "In this study, we report a case of ..." describes the paper's own patients."""
+    return _reported_here().search(sentence.text) is not None
 
 
 def is_own(sentence: Sentence) -> bool:
@@ -74,6 +85,7 @@ def read_trial(document: Document, study: Study, sentences: list[Sentence]) -> S
         score = _sentence_score(sentence, own[sentence.start]) if sentence else _lexicon()["section_weight"]["other"]
         scored.append((value, score))
     scored = _only_the_trials_own(scored, own)
+    scored = _without_contradicted_single_arm_totals(scored)
     scored += _inferred(document, [v for v, _ in scored], sentences)
     study.values = _ranked(scored)
     return study
@@ -152,6 +164,16 @@ def _only_the_trials_own(scored: list[tuple[ExtractedValue, float]], own: dict[i
         if (value.field not in stated_in_trial_prose and value.field not in only_own)
         or value.value in stated_in_trial_prose[value.field]
     ]
+
+
+def _without_contradicted_single_arm_totals(scored: list[tuple[ExtractedValue, float]]) -> list[tuple[ExtractedValue, float]]:
+    """"Implantation will be done in 30 patients" reads as a single arm of 30, unless the trial also has a control
+    arm or states another total: then 30 counts the treated only."""
+    sizes = [v for v, _ in scored if v.field == "sample_size"]
+    def contradicted(value: ExtractedValue) -> bool:
+        return any(other.value.startswith("control=") or (other.value.startswith("total=") and other.value != value.value
+                   and not other.evidence.rule.endswith(SINGLE_ARM)) for other in sizes)
+    return [(v, s) for v, s in scored if not (v.field == "sample_size" and v.evidence.rule.endswith(SINGLE_ARM) and contradicted(v))]
 
 
 def _inferred(document: Document, values: list[ExtractedValue], sentences: list[Sentence]) -> list[tuple[ExtractedValue, float]]:
