@@ -391,10 +391,12 @@ def test_generated_lists_share_their_magnitude_and_per(numbers, magnitude: str, 
 
 @PROPERTY
 @given(mantissas, mantissas, st.sampled_from(["–", "-", " to ", " – "]), pers)
-def test_generated_table_ranges(low: Decimal, high: Decimal, dash: str, per) -> None:
+def test_generated_table_ranges(first: Decimal, second: Decimal, dash: str, per) -> None:
+    """A range is from its smaller end to its larger, in whichever order it is written ("1600-400 × 10^6")."""
     per_text, per_value = per
-    text = f"{low}{dash}{high}{per_text}"
-    assert parse_doses(text, header_multiplier=1.0) == [cells(low=float(low), high=float(high), per=per_value)], text
+    text = f"{first}{dash}{second}{per_text}"
+    expected = cells(low=float(min(first, second)), high=float(max(first, second)), per=per_value)
+    assert parse_doses(text, header_multiplier=1.0) == [expected], text
 
 
 grammar_tokens = st.sampled_from([

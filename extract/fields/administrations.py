@@ -29,7 +29,9 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     between = rf"(?P<between>(?:[\w-]+\s+){{0,{int(lexicon['max_words_between'])}}}?)"
     # The words after the noun, up to the clause's end, say what was given ("a single dose of 1 × 10^6 MSCs/kg").
     after = r"(?P<after>[^.;:]{0,80})"
-    count = rf"(?P<count>(?<![\w.,])\d+(?![\w.,]\d)|{word_number_pattern()})"
+    number = rf"(?<![\w.,])\d+(?![\w.,]\d)|{word_number_pattern()}"
+    joiners = regex_alternation(lexicon["range_joiners"])
+    count = rf"(?P<count>{number})(?:\s*(?:{joiners})\s*(?P<high>{number}))?"
     single = rf"(?P<single>{regex_alternation(lexicon['single_words'])})"
     counted = rf"(?<![\w-])(?:{single}|{count})\s+{between}(?P<noun>{regex_alternation(lexicon['nouns'])})\b{after}"
     article = (
@@ -39,11 +41,12 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(counted, re.IGNORECASE), re.compile(article, re.IGNORECASE)
 
 
-def _count(match: re.Match[str]) -> int | None:
+def _counts(match: re.Match[str]) -> list[int | None]:
+    """One count, or both ends of a range ("3-4 sessions")."""
     if match.group("single"):
-        return 1
-    text = match.group("count")
-    return int(text) if text.isdigit() else parse_word_number(text.lower())
+        return [1]
+    texts = [match.group("count")] + ([match.group("high")] if match.groupdict().get("high") else [])
+    return [int(text) if text.isdigit() else parse_word_number(text.lower()) for text in texts]
 
 
 def _about_cells(match: re.Match[str]) -> bool:
@@ -94,6 +97,24 @@ def _schedule_mentions(sentence: SentenceText) -> list[FieldMention]:
     return mentions
 
 
+def _listed_day_mentions(sentence: SentenceText) -> list[FieldMention]:
+    """"at the first and fourth week", "D0, D7 and D14": a list of the days the cells were given, counted."""
+    lowered = sentence.text.lower()
+    ordinal_lists = list(re.finditer(_lexicon()["ordinal_schedule"], lowered))
+    day_code_lists = list(re.finditer(_lexicon()["day_codes"], sentence.text))
+    if not (ordinal_lists or day_code_lists) or not re.search(_lexicon()["repeat_context"], lowered):
+        return []
+    mentions = []
+    for match in ordinal_lists:
+        count = len(re.findall(r"[a-z]+", match.group("list"))) - len(re.findall(r"\band\b", match.group("list")))
+        mentions.append(sentence.mention("n_administrations", str(count), RULE, match.start(), match.end()))
+    for match in day_code_lists:
+        count = len(re.findall(r"[dD]\d", match.group()))
+        if count <= MAX_COUNT:
+            mentions.append(sentence.mention("n_administrations", str(count), RULE, match.start(), match.end()))
+    return mentions
+
+
 def _repeat_mentions(sentence: SentenceText) -> list[FieldMention]:
     """"twice", "for 3 times", "the second transplantation", "single-dose": counts without a counted noun."""
     lowered = sentence.text.lower()
@@ -115,7 +136,7 @@ def _repeat_mentions(sentence: SentenceText) -> list[FieldMention]:
 def administration_mentions(sentence: SentenceText) -> list[FieldMention]:
     mentions = _counted_mentions(sentence)
     taken = [(m.start, m.end) for m in mentions]
-    for mention in _schedule_mentions(sentence) + _repeat_mentions(sentence):
+    for mention in _schedule_mentions(sentence) + _listed_day_mentions(sentence) + _repeat_mentions(sentence):
         if not any(mention.start < e and b < mention.end for b, e in taken):
             mentions.append(mention)
     return mentions
@@ -137,14 +158,19 @@ def _counted_mentions(sentence: SentenceText) -> list[FieldMention]:
                 continue
             if _names_a_kind_of_dose(match) or is_bounded(sentence.text, begin):
                 continue
-            count = _count(match)
-            if not count or count > MAX_COUNT:
+            before = sentence.text[max(0, begin - 30) : begin]
+            if re.search(_lexicon()["not_before"], before, re.IGNORECASE):
+                continue  # "will compare two doses of MPCs and placebo": kinds of dose
+            if (previous := re.search(r"([\w.]+)\s*$", before)) and previous.group(1).lower() in _lexicon()["id_nouns_before"]:
+                continue  # "Subjects 6-10 will receive the lowest dose": a label
+            counts = _counts(match)
+            if not all(counts) or max(counts) > MAX_COUNT:
                 continue
             # "one dose" or "a single injection" counts administrations only when it is about the cells.
-            if count == 1 and not _about_cells(match):
+            if counts == [1] and not _about_cells(match):
                 continue
             taken.append((begin, end))
-            mentions.append(sentence.mention("n_administrations", str(count), RULE, begin, end))
+            mentions += [sentence.mention("n_administrations", str(count), RULE, begin, end) for count in counts]
     return mentions
 
 

@@ -32,8 +32,11 @@ from extract.schema import (
 )
 
 # Fields whose several values in one sentence are parts of one trial, never a list of options: doses of its
-# cohorts ("20, 100, or 200×10^6"), head counts of its arms ("30 patients: 15 ... and the remaining 15").
-LIST_FIELDS = {"dose", "sample_size"}
+# cohorts ("20, 100, or 200×10^6").
+LIST_FIELDS = {"dose"}
+# Fields whose values are keyed: a total, a treated and a control count are an account of arms ("30 patients:
+# 15 ... and the remaining 15 ..."); only several values under one key are a list (screened, enrolled, completed).
+KEYED_FIELDS = {"sample_size"}
 PRIMARY_SECTIONS = {
     SectionKind.front,
     SectionKind.abstract,
@@ -91,14 +94,18 @@ def _usable_mentions(sentence: Sentence, review: bool = False) -> list[FieldMent
     excluded = set(_discourse()["primary_only_fields"]) if review else set()
     distinct: dict[tuple[str, int], set[str]] = defaultdict(set)
     for mention in sentence.mentions:
-        distinct[mention.field, _slot(sentence, mention)].add(mention.value)
+        distinct[_listed_as(mention), _slot(sentence, mention)].add(mention.value)
     return [
         m
         for m in sentence.mentions
         if m.field not in excluded
         and not not_this_trial.intersection(m.context)
-        and (m.field in LIST_FIELDS or m.field in stacking or len(distinct[m.field, _slot(sentence, m)]) < limit)
+        and (m.field in LIST_FIELDS or m.field in stacking or len(distinct[_listed_as(m), _slot(sentence, m)]) < limit)
     ]
+
+
+def _listed_as(mention: FieldMention) -> str:
+    return f"{mention.field}:{mention.value.split('=', 1)[0]}" if mention.field in KEYED_FIELDS else mention.field
 
 
 # ---------------------------------------------------------------- primary papers

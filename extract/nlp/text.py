@@ -1,4 +1,5 @@
-"""The text the NLP stage reads: the paper's own characters, with dash variants made one.
+"""The text the NLP stage reads: the paper's own characters, with dash variants made one and numbers
+that exports broke at a full stop ("0. 5x106 cells") kept in one sentence.
 
 Papers write the hyphen of "intra-articular" as U+2010, U+2011 or a minus sign
 as often as the ASCII hyphen; rules should not have to list every variant.
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from extract.normalize.numbers import without_broken_number_stops
+
 _HYPHENS = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2043\ufe63\uff0d"})
 # An en or em dash, or a minus sign, between two letters joins a compound ("marrow–derived");
 # between digits it is a range ("0.5–1.0") and stays as written.
@@ -20,8 +23,9 @@ _SLASH_IN_WORDS = re.compile(r"(?<=[^\W\d_]{2})/(?=[^\W\d_]{2})")
 
 
 def text_for_nlp(text: str) -> str:
-    """`text` with hyphen look-alikes as '-' and word/word as two words, of exactly the same length."""
-    text = text.translate(_HYPHENS)
+    """`text` with hyphen look-alikes as '-', word/word as two words and no full stop inside a broken number
+    ("0. 5x106"), of exactly the same length."""
+    text = without_broken_number_stops(text.translate(_HYPHENS))
     if "\u2013" in text or "\u2014" in text or "\u2212" in text:
         text = _DASH_IN_WORD.sub("-", text)
     if "/" in text:

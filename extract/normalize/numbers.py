@@ -77,8 +77,11 @@ _TIMES_WORD = re.compile(r"(?<=\d)\s+times\s+(?=10\^)")
 # A range or an e-notation may come between ("0. 5-1. 0 * 106", "1. 0E+6").
 _BROKEN_DECIMAL = re.compile(
     rf"(?<![\w.])(?P<int>\d{{1,2}})\. (?P<frac>\d{{1,2}})"
-    rf"(?=[eE][+-]?\d|\s*(?:[-{_DASHES}]\s*\d{{1,3}}(?:\. ?\d{{1,2}})?\s*)?(?:[×xX*·]|\\times)\s*10)"
+    rf"(?=[eE][+-]?\d|\s*(?:[-{_DASHES}]\s*\d{{1,3}}(?:\. ?\d{{1,2}})?\s*)?(?:(?:[×xX*·]|\\times)\s*10|(?i:million|billion|mln)\b))"
 )
+# The same exports break a lost superscript from its ten: "1 x 10. 6 MSCs" is 1 × 10 6, restored below
+# (like "× 10 6") only where cells follow.
+_BROKEN_POWER = re.compile(r"(?<=[×xX*])(?P<space>\s?)10\. (?=[1-9](?!\d))")
 
 
 @dataclass(frozen=True)
@@ -314,6 +317,15 @@ class MappedText:
         return MappedText("".join(pieces), tuple(origin))
 
 
+def without_broken_number_stops(text: str) -> str:
+    """`text` with the full stops of broken numbers removed, keeping its length: "0. 5x106" -> "00.5x106",
+    "1 x 10. 6 MSCs" -> "1 x 10  6 MSCs". For the sentence splitter, which would end a sentence there."""
+    if ". " not in text:
+        return text
+    text = _BROKEN_DECIMAL.sub(lambda m: f"0{m.group('int')}.{m.group('frac')}", text)
+    return _BROKEN_POWER.sub(lambda m: f"{m.group('space')}10  ", text)
+
+
 def normalize_numeric_text(text: str, cell_context: bool = False) -> str:
     """Rewrite every way of writing a number into one plain shape.
 
@@ -347,6 +359,7 @@ def normalize_mapped(text: str, cell_context: bool = False) -> MappedText:
     out = out.sub(_SPACES, " ")
     if ". " in out.text:
         out = out.sub(_BROKEN_DECIMAL, r"\g<int>.\g<frac>")
+        out = out.sub(_BROKEN_POWER, r"\g<space>10 ")
     if "," in out.text:
         out = out.sub(_DECIMAL_COMMA, r"\g<int>.\g<frac>")
     if "10" in out.text:  # every form below writes a 10; most sentences hold none
@@ -396,6 +409,15 @@ def is_cell_word(token: str) -> bool:
     return bool(_cell_suffix_re().match(token.strip(".,;:()[]")))
 
 
+def names_cells(words: list[str]) -> bool:
+    """Whether these words (the few after a number) name cells: a cell word ("MSCs"), or a product
+    named without one ("adipose-derived stromal vascular fraction")."""
+    if any(is_cell_word(w) for w in words):
+        return True
+    joined = " ".join(words).lower()
+    return any(phrase in joined for phrase in load_lexicon("dose_units")["cell_phrases"])
+
+
 _CELL_WORD_WINDOW = 5
 # The first end of a range whose second end carries its own (lost) power: "2 × 106 – 6 × 106/kg".
 _RANGE_TO_POWER = re.compile(r"\s*–\s*\.?\d[\d.,]*\s*×\s?10(?:\^[+-]?\d{1,2}|\s?[1-9])(?![\d.,]\d|\d)")
@@ -412,7 +434,7 @@ def _cell_context_follows(text: str, position: int, at_end_is_cells: bool) -> bo
         return True
     # "2 × 106 of autologous mesenchymal stem cells": a cell word may follow a few qualifiers.
     words = re.findall(r"[\w-]+", rest[:80])
-    return any(is_cell_word(w) for w in words[:_CELL_WORD_WINDOW])
+    return names_cells(words[:_CELL_WORD_WINDOW])
 
 
 # ---------------------------------------------------------------- parsing

@@ -35,6 +35,7 @@ from extract.normalize.numbers import (
     NUMBER,
     format_number,
     is_cell_word,
+    names_cells,
     magnitude_abbreviations,
     magnitude_words,
     parse_word_number,
@@ -349,6 +350,8 @@ def make_dose(
 
     if high is None:
         return Dose(value=convert(low), unit=unit, per=per, arm=arm)
+    # "1600-400 × 10^6 cells": a range written high to low is still the range from 400 to 1600.
+    low, high = min(low, high), max(low, high)
     return Dose(low=convert(low), high=convert(high), unit=unit, per=per, arm=arm)
 
 
@@ -378,8 +381,7 @@ def _cell_context_after(normal: str, position: int) -> bool:
     if words[0].lower() in units()["connectors"]:
         # "19.3 million in 2025" counts people in a year; "300 M to treat DN" is a dose.
         return not (len(words) > 1 and _YEAR.fullmatch(words[1]))
-    window = int(units()["cell_window_words"])
-    return any(is_cell_word(w) for w in words[:window])
+    return names_cells(words[: int(units()["cell_window_words"])])
 
 
 def _arm_label(item: Item, scale: Decimal | int) -> str:
