@@ -296,3 +296,100 @@ def test_each_value_carries_confidence_and_its_evidence_ranked(nlp):
     assert len({v.confidence for v in routes}) == 1 and 0 < routes[0].confidence <= 0.99
     best = next(v for v in routes if v.evidence_rank == 1)
     assert best.evidence.section == "TITLE"
+
+
+# ------------------------------------------------------------ counts as registries and abstracts write them
+
+
+@pytest.mark.parametrize(
+    "sentences, expected",
+    [
+        # one trial's arms, not a list of options
+        ("Forty adults will be randomised into two groups: the first group of 20 patients will receive stromal cells "
+         "and the remaining 20 patients will form the placebo group.", {"total=40", "treated=20", "control=20"}),
+        # a count of each arm
+        ("Patients will be randomly allocated to MSCs or saline. Each group will include 25 patients.", {"control=25"}),
+        ("Sixty patients will be randomized into 2 groups of 30.", {"total=60", "treated=30", "control=30"}),
+        # a bare number put in an arm
+        ("Of the 24 patients, 16 patients will be included in the experimental group and 8 in the control group.",
+         {"total=24", "treated=16", "control=8"}),
+        # a single arm's total is dropped where the trial states its control arm
+        ("Injection of the stromal cells will be done in 12 patients. The other 12 patients as the control group will "
+         "receive saline.", {"treated=12", "control=12"}),
+        # screened, enrolled and completed are a flow, not one trial's size
+        ("Fifty subjects were screened, nine patients were enrolled and 8 patients completed the study.", set()),
+    ],
+)
+def test_sample_sizes_of_arms_and_per_arm_counts(nlp, sentences, expected):
+    values = study_values(nlp, record("Allogeneic Mesenchymal Stem Cells for Knee Osteoarthritis", sentences))
+    assert values.get("sample_size", set()) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("Patients will be given the stromal cells at the second and fifth week.", {"2"}),
+        ("D1, D8 and D15: intravenous MSC infusion.", {"3"}),
+        ("Each patient had 2-3 sessions of autologous mesenchymal stem cell injection.", {"2", "3"}),
+        ("Response to second line treatment for GVHD is poor, so MSCs will be infused once.", set()),
+        ("The trial will compare two doses of stromal cells with placebo.", set()),
+        ("A 50 million total MSC dose will be given intravenously.", set()),
+        ("Subjects 4-8 will receive the middle dose of MSCs.", set()),
+        ("Subjects were given one intravenous (IV) infusion of MSCs.", {"1"}),
+    ],
+)
+def test_administration_counts_as_trials_write_them(nlp, sentence, expected):
+    values = study_values(nlp, record("Mesenchymal Stem Cells for Crohn's Disease", sentence))
+    assert values.get("n_administrations", set()) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # registry exports break a decimal, or a lost superscript, at a full stop
+        ("Patients will receive one of two dose levels: - 0. 5x106 cells / kg of body weight - 2x106 cells / kg of body weight.",
+         {"value=0.5;unit=1e6 cells;per=kg", "value=2;unit=1e6 cells;per=kg"}),
+        ("Patients will receive either 7. 5 Million or 15 Million MSCs or saline.",
+         {"value=7.5;unit=1e6 cells", "value=15;unit=1e6 cells"}),
+        ("Each patient will receive 2 x 10. 6 MSCs per kilogram of body weight.", {"value=2;unit=1e6 cells;per=kg"}),
+        # a range written from its high end, and a product named without a cell word
+        ("300-100 x 106 adipose-derived stromal vascular fraction was injected.", {"low=100;high=300;unit=1e6 cells"}),
+    ],
+)
+def test_doses_broken_by_exports_or_written_backwards(nlp, sentence, expected):
+    values = study_values(nlp, record("Mesenchymal Stem Cells for Critical Limb Ischemia", sentence))
+    assert values["dose"] == expected
+
+
+def test_routes_compared_by_the_trial_are_all_its_own(nlp):
+    values = study_values(
+        nlp,
+        record(
+            "Umbilical Cord Mesenchymal Stem Cells in Cerebral Palsy",
+            "To compare the efficacy of MSCs given by the intravenous, intrathecal, and intranasal routes in children.",
+        ),
+    )
+    assert values["route"] == {"intravenous", "intrathecal", "intranasal"}
+
+
+def test_an_abbreviated_unit_does_not_end_the_sentence_that_names_the_route(nlp):
+    values = study_values(
+        nlp,
+        record(
+            "Mesenchymal Stem Cells in Spinal Cord Injury",
+            "After in vitro expansion, patients will receive 1 million cells per kg. via a peripheral vein every week.",
+        ),
+    )
+    assert values["route"] == {"intravenous"}
+
+
+def test_an_introduction_that_says_what_it_reports_is_read_as_the_case(nlp):
+    text = (
+        "TITLE: Autologous stem cell therapy for a meniscal tear\n\n"
+        "BODY.1. INTRODUCTION:\nMeniscal tears are common in young athletes [1]. "
+        "In this report, we describe a case of a meniscal tear in a young man treated with autologous "
+        "mesenchymal stem cells.\n\n"
+        "BODY.2. CASE PRESENTATION:\nThe cells were injected into the knee.\n"
+    )
+    values = study_values(nlp, text)
+    assert values["sample_size"] == {"total=1"}

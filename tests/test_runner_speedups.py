@@ -24,10 +24,28 @@ def paragraphs(nlp) -> list:
 
 def test_array_sentencizer_starts_sentences_where_spacys_does(nlp, paragraphs):
     assert len(paragraphs) > 1000
-    spacys, ours = Sentencizer(), ArraySentencizer()
+    spacys, ours = Sentencizer(), ArraySentencizer(continuing_abbreviations=[])
     assert ours.predict(paragraphs) == spacys.predict(paragraphs)
     custom = ["!", ";"]
-    assert ArraySentencizer(punct_chars=custom).predict(paragraphs) == Sentencizer(punct_chars=custom).predict(paragraphs)
+    assert ArraySentencizer(punct_chars=custom, continuing_abbreviations=[]).predict(paragraphs) == Sentencizer(
+        punct_chars=custom
+    ).predict(paragraphs)
+
+
+def test_the_sentencizer_differs_from_spacys_only_after_an_abbreviation_before_lowercase(nlp, paragraphs):
+    abbreviations = ArraySentencizer().continuing_abbreviations
+    assert "kg" in abbreviations
+    for doc, spacys, ours in zip(paragraphs, Sentencizer().predict(paragraphs), ArraySentencizer().predict(paragraphs)):
+        for i, (theirs, mine) in enumerate(zip(spacys, ours)):
+            if theirs != mine:
+                assert theirs and not mine, doc.text[:80]
+                stop = max(j for j in range(i) if doc[j].text == ".")
+                assert doc[stop - 1].text in abbreviations and doc[stop + 1].text[:1].islower(), doc[stop - 1 : i + 1].text
+    sentence = nlp("Patients will receive 1 million cells per kg. via a peripheral vein, weekly. Then they rest.")
+    assert [s.text for s in sentence.sents] == [
+        "Patients will receive 1 million cells per kg. via a peripheral vein, weekly.",
+        "Then they rest.",
+    ]
 
 
 def test_parenthesis_pairs_are_the_matchers_pairs_the_abbreviation_detector_keeps(nlp, paragraphs):

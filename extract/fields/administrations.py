@@ -26,7 +26,8 @@ def _lexicon() -> dict:
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(counted nouns: "three infusions", "a single infusion"; an article before an event noun: "an injection")."""
     lexicon = _lexicon()
-    between = rf"(?P<between>(?:[\w-]+\s+){{0,{int(lexicon['max_words_between'])}}}?)"
+    # "one intravenous (IV) infusion": a word between may be an abbreviation in brackets.
+    between = rf"(?P<between>(?:[\w-]+\s+|\([\w-]+\)\s+){{0,{int(lexicon['max_words_between'])}}}?)"
     # The words after the noun, up to the clause's end, say what was given ("a single dose of 1 × 10^6 MSCs/kg").
     after = r"(?P<after>[^.;:]{0,80})"
     number = rf"(?<![\w.,])\d+(?![\w.,]\d)|{word_number_pattern()}"

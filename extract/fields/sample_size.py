@@ -130,16 +130,23 @@ def _bare_arm_counts(sentence: SentenceText, found: list[FieldMention]) -> list[
     return mentions
 
 
+def _count(word: str) -> int | None:
+    return int(word) if word.isdigit() else parse_word_number(word.lower())
+
+
 def _per_arm_counts(sentence: SentenceText) -> list[FieldMention]:
     """"Each group will have 35 subjects" in a randomised, controlled trial: the control arm holds 35. The treated
-    may be several arms of that size, so only the control's count is certain."""
+    may be several arms of that size, so only the control's count is certain, unless there are two groups."""
     if not re.search(_lexicon()["randomised_or_controlled"], f"{sentence.previous} {sentence.text}", re.IGNORECASE):
         return []
     mentions = []
+    for match in re.finditer(_lexicon()["two_arm_counts"], sentence.text, re.IGNORECASE):
+        count = _count(match.group("n"))
+        if count:
+            mentions += [sentence.mention("sample_size", f"{arm}={count}", RULE, match.start(), match.end()) for arm in ("treated", "control")]
     for pattern in _lexicon()["per_arm_counts"]:
         for match in re.finditer(pattern, sentence.text, re.IGNORECASE):
-            word = match.group("n")
-            count = int(word) if word.isdigit() else parse_word_number(word.lower())
+            count = _count(match.group("n"))
             if not count or _overlaps(mentions, sentence.start + match.start(), sentence.start + match.end()):
                 continue
             mentions.append(sentence.mention("sample_size", f"control={count}", RULE, match.start("n"), match.end()))

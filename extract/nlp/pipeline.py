@@ -25,6 +25,7 @@ import extract.nlp.context  # noqa: F401  (registers msc_context)
 import extract.nlp.field_matcher  # noqa: F401  (registers msc_field_matcher)
 import extract.nlp.sentences  # noqa: F401  (registers msc_sentencizer)
 from extract.nlp.bounds import BoundedTokenizer
+from extract.paths import load_lexicon
 
 BLANK = "blank"
 SENTENCIZER = "msc_sentencizer"
@@ -66,7 +67,8 @@ def build_pipeline(name: str | None = "auto") -> Language:
         nlp = spacy.load(resolved, exclude=["ner", "lemmatizer", "attribute_ruler", "tagger"])
     nlp.tokenizer = BoundedTokenizer(nlp.tokenizer)  # extract/nlp/bounds.py: no word may cost quadratic time
     if not set(nlp.pipe_factories.values()) & SENTENCE_SETTERS:
-        _add_ours(nlp, SENTENCIZER)  # spaCy's rule, faster (extract/nlp/sentences.py)
+        # The abbreviations go into the component's config, so a saved pipeline carries them.
+        _add_ours(nlp, SENTENCIZER, {"continuing_abbreviations": load_lexicon("sentences")["continuing_abbreviations"]})  # spaCy's rule, faster (extract/nlp/sentences.py)
     _add_ours(nlp, ABBREVIATIONS)  # scispaCy's detector, definitions only (extract/nlp/abbreviations.py)
     if (matcher := _add_ours(nlp, FIELD_MATCHER)) is not None:
         matcher.initialize()  # the rules of models/patterns; a saved pipeline's came with it
@@ -76,11 +78,11 @@ def build_pipeline(name: str | None = "auto") -> Language:
     return nlp
 
 
-def _add_ours(nlp: Language, factory: str) -> Callable | None:
+def _add_ours(nlp: Language, factory: str, config: dict | None = None) -> Callable | None:
     """Add our component under its factory's name, unless the base has one (a folder saved from this pipeline)."""
     if factory in nlp.pipe_factories.values():
         return None
-    return nlp.add_pipe(factory)
+    return nlp.add_pipe(factory, config=config or {})
 
 
 def pipeline_description(nlp: Language) -> str:

@@ -5,9 +5,12 @@ to ask two questions whose answers depend on the word alone: is it a
 sentence-final character, is it punctuation. Here the words come from
 `Doc.to_array(ORTH)`, compared with the ids of the sentence-final characters,
 and the punctuation flag is looked up only for a word after one, once per
-word: the same sentence starts and the same configuration (`punct_chars`,
-`overwrite`) as spaCy's `sentencizer`, under our own name, `msc_sentencizer`,
-so a pipeline's component list says whose code splits its sentences.
+word: the same configuration (`punct_chars`, `overwrite`) as spaCy's
+`sentencizer`, under our own name, `msc_sentencizer`, so a pipeline's component
+list says whose code splits its sentences. Its sentence starts are spaCy's but
+for one rule: a full stop after an abbreviation (`models/lexicons/sentences.json`)
+followed by a word in lowercase goes on ("1 million cells per kg. via a
+peripheral vein"), where spaCy's would start a sentence.
 """
 
 from __future__ import annotations
@@ -17,8 +20,16 @@ from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
+from extract.paths import load_lexicon
+
 
 class ArraySentencizer(Sentencizer):
+    def __init__(self, *args, continuing_abbreviations: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if continuing_abbreviations is None:
+            continuing_abbreviations = load_lexicon("sentences")["continuing_abbreviations"]
+        self.continuing_abbreviations = list(continuing_abbreviations)
+
     def predict(self, docs):
         return [self._starts(doc) for doc in docs]
 
@@ -27,13 +38,15 @@ class ArraySentencizer(Sentencizer):
         guesses = [False] * len(doc)
         if not guesses:
             return guesses
-        ends, punct = self._word_tables(doc)
+        ends, punct, abbreviations = self._word_tables(doc)
         guesses[0] = True
         start = 0
         seen_end = False
-        for i, orth in enumerate(doc.to_array(ORTH).tolist()):
+        orths = doc.to_array(ORTH).tolist()
+        for i, orth in enumerate(orths):
             if orth in ends:
-                seen_end = True
+                # "per kg. via a peripheral vein": an abbreviation's stop, when the next word goes on in lowercase.
+                seen_end = not (i > 0 and orths[i - 1] in abbreviations and _goes_on_in_lowercase(orths, i, doc))
             elif seen_end and not _is_punct(orth, punct, doc):
                 guesses[start] = True
                 start = i
@@ -41,13 +54,23 @@ class ArraySentencizer(Sentencizer):
         guesses[start] = True
         return guesses
 
-    def _word_tables(self, doc: Doc) -> tuple[set[int], dict[int, bool]]:
+    def _word_tables(self, doc: Doc) -> tuple[set[int], dict[int, bool], set[int]]:
         # Interning ~90 characters for every paragraph cost more than splitting it; once per vocabulary is enough.
         cached = getattr(self, "_tables", None)
         if cached is None or cached[0] is not doc.vocab:
-            cached = (doc.vocab, {doc.vocab.strings.add(char) for char in self.punct_chars}, {})
+            strings = doc.vocab.strings
+            ends = {strings.add(char) for char in self.punct_chars}
+            abbreviations = {strings.add(word) for word in self.continuing_abbreviations}
+            cached = (doc.vocab, ends, {}, abbreviations)
             self._tables = cached
-        return cached[1], cached[2]
+        return cached[1], cached[2], cached[3]
+
+
+def _goes_on_in_lowercase(orths: list[int], stop: int, doc: Doc) -> bool:
+    if stop + 1 >= len(orths):
+        return False
+    following = doc.vocab.strings[orths[stop + 1]]
+    return following[:1].islower()
 
 
 def _is_punct(orth: int, known: dict[int, bool], doc: Doc) -> bool:
@@ -61,7 +84,16 @@ def _is_punct(orth: int, known: dict[int, bool], doc: Doc) -> bool:
 @Language.factory(
     "msc_sentencizer",
     assigns=["token.is_sent_start", "doc.sents"],
-    default_config={"punct_chars": None, "overwrite": False, "scorer": {"@scorers": "spacy.senter_scorer.v1"}},
+    default_config={
+        "punct_chars": None,
+        "overwrite": False,
+        "continuing_abbreviations": None,  # None: models/lexicons/sentences.json
+        "scorer": {"@scorers": "spacy.senter_scorer.v1"},
+    },
 )
-def make_sentencizer(nlp: Language, name: str, punct_chars, overwrite: bool, scorer) -> ArraySentencizer:
-    return ArraySentencizer(name, punct_chars=punct_chars, overwrite=overwrite, scorer=scorer)
+def make_sentencizer(
+    nlp: Language, name: str, punct_chars, overwrite: bool, continuing_abbreviations: list[str] | None, scorer
+) -> ArraySentencizer:
+    return ArraySentencizer(
+        name, punct_chars=punct_chars, overwrite=overwrite, continuing_abbreviations=continuing_abbreviations, scorer=scorer
+    )
