@@ -393,3 +393,27 @@ def test_an_introduction_that_says_what_it_reports_is_read_as_the_case(nlp):
     )
     values = study_values(nlp, text)
     assert values["sample_size"] == {"total=1"}
+
+
+def test_a_mean_dose_in_brackets_is_the_dose(nlp):
+    values = study_values(
+        nlp,
+        record(
+            "Mesenchymal Stem Cells in Patients With Ischemic Cardiomyopathy",
+            "Through a catheter, the cells (mean: 45.2×10(6) cells per patient) were injected into the scar. "
+            "Patients received 1 × 10^6 cells/kg (median 1.1 × 10^6 cells/kg) intravenously.",
+        ),
+    )
+    assert values["dose"] == {"value=45.2;unit=1e6 cells;per=total", "value=1;unit=1e6 cells;per=kg"}
+
+
+def test_a_purpose_statement_counts_a_single_administration_of_its_product(nlp):
+    values = study_values(
+        nlp,
+        record(
+            "Allogeneic Adipose Mesenchymal Stem Cells in Spinal Cord Injury",
+            "The purpose of this study is to evaluate the safety of a single administration of XCT-42 in adults. "
+            "Cells will be infused on day 0 and again on day 14 in the second cohort.",
+        ),
+    )
+    assert values["n_administrations"] == {"1", "2"}

@@ -76,7 +76,8 @@ def _schedule_pattern() -> re.Pattern[str]:
     verbs = regex_alternation(lexicon["schedule_verbs"])
     unit = regex_alternation(lexicon["schedule_units"])
     day = r"(?<![\w.])\d{1,3}(?![\w.]\d|\w)"
-    days = rf"{day}(?:\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)(?:{unit}\s+)?{day})+"
+    # "on days 0 and 14", "on day 0, day 7 and day 14", "on day 0 and again on day 7"
+    days = rf"{day}(?:\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)(?:again\s+)?(?:(?:on|at)\s+)?(?:{unit}\s+)?{day})+"
     return re.compile(
         rf"(?<![\w-])(?P<verb>(?:{verbs})[\w-]*)(?P<between>(?:\s+[\w-]+){{0,4}}?)\s+(?:on|at)\s+(?:{unit})\s+(?P<days>{days})",
         re.IGNORECASE,
@@ -167,8 +168,9 @@ def _counted_mentions(sentence: SentenceText) -> list[FieldMention]:
             counts = _counts(match)
             if not all(counts) or max(counts) > MAX_COUNT:
                 continue
-            # "one dose" or "a single injection" counts administrations only when it is about the cells.
-            if counts == [1] and not _about_cells(match):
+            # "one dose" or "a single injection" counts administrations only when it is about the cells, or about
+            # the product a statement of the trial's purpose names ("to evaluate a single administration of FAB-1").
+            if counts == [1] and not _about_cells(match) and not re.search(_lexicon()["purpose_statement"], sentence.text, re.IGNORECASE):
                 continue
             taken.append((begin, end))
             mentions += [sentence.mention("n_administrations", str(count), RULE, begin, end) for count in counts]

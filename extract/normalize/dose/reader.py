@@ -163,10 +163,16 @@ def _prepare(text: str, table_mode: bool) -> MappedText:
 
 
 def _drop_statistics(match: re.Match[str]) -> str:
-    """Blank a parenthesis of statistics ("(inter-quartile range 53.8)")."""
-    if _statistic_word().search(match.group(1).lower()):
-        return " " * len(match.group(0))
-    return match.group(0)
+    """Blank a parenthesis of statistics ("(inter-quartile range 53.8)"), unless it is the only place the dose is
+    stated: a mean or median with no number before it ("the MSCs (mean: 61.5 × 10^6 cells per patient)")."""
+    inside = match.group(1).lower()
+    statistics = {found.group(0) for found in _statistic_word().finditer(inside)}
+    if not statistics:
+        return match.group(0)
+    central = set(units()["central_statistic_words"])
+    if statistics <= central and not re.search(r"\d", match.string[: match.start()]):
+        return match.group(0)
+    return " " * len(match.group(0))
 
 
 @functools.cache
