@@ -417,3 +417,35 @@ def test_a_purpose_statement_counts_a_single_administration_of_its_product(nlp):
         ),
     )
     assert values["n_administrations"] == {"1", "2"}
+
+
+def test_a_record_that_studies_a_drug_on_stem_cell_function_gives_no_study(nlp):
+    text = record(
+        "Inflammation and Stem Cells in Chronic Liver Disease",
+        "The proposed study will examine the effect of metformin on adipose tissue-derived mesenchymal stem/stromal "
+        "cell function and markers of inflammation in adults with cirrhosis.",
+        "Participants will be randomized 2:1 to the drug or placebo for one week.",
+    )
+    assert study_values(nlp, text) == {}
+
+
+def test_a_title_headed_by_the_cell_product_makes_a_record_a_cell_therapy(nlp):
+    text = record(
+        "Mesenchymal Stem Cells in Avascular Necrosis of the Hip",
+        "The present study evaluates the effect of CELLGRAFT-7 in avascular necrosis compared with core decompression.",
+        "CELLGRAFT-7 is made of autologous mesenchymal stem cells grown on a bone scaffold; 20 patients will be randomized.",
+    )
+    assert study_values(nlp, text)["cell_type"] == {"MSC"}
+
+
+def test_a_trial_that_will_randomize_speaks_of_its_own_donor(nlp):
+    values = study_values(
+        nlp,
+        record(
+            "Cellular Immunotherapy for Septic Shock",
+            "This trial tests mesenchymal stem cells in patients with septic shock.",
+            "To answer this, SEPSIS3 will randomize 100 patients with septic shock to 300 million cryopreserved, "
+            "allogeneic, bone marrow derived MSCs or placebo.",
+        ),
+    )
+    assert values["donor_type"] == {"allogeneic"}

@@ -141,7 +141,19 @@ def administration_mentions(sentence: SentenceText) -> list[FieldMention]:
     for mention in _schedule_mentions(sentence) + _listed_day_mentions(sentence) + _repeat_mentions(sentence):
         if not any(mention.start < e and b < mention.end for b, e in taken):
             mentions.append(mention)
-    return mentions
+    return _schedule_in_sequence(sentence, sorted(mentions, key=lambda m: m.start))
+
+
+def _schedule_in_sequence(sentence: SentenceText, mentions: list[FieldMention]) -> list[FieldMention]:
+    """"three intrathecal injections ... followed by one intravenous injection": one schedule of 4, not 3 and 1."""
+    if len(mentions) != 2:
+        return mentions
+    first, second = mentions
+    between = sentence.text[first.end - sentence.start : second.start - sentence.start]
+    if not re.search(_lexicon()["sequence_joiners"], between, re.IGNORECASE):
+        return mentions
+    total = int(first.value) + int(second.value)
+    return [sentence.mention("n_administrations", str(total), RULE, first.start - sentence.start, second.end - sentence.start)]
 
 
 def _counted_mentions(sentence: SentenceText) -> list[FieldMention]:

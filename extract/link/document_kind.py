@@ -26,8 +26,8 @@ def _any_cue(name: str) -> re.Pattern[str]:
 
 
 def _opening(document: Document) -> str:
-    abstract = " ".join(document.slice(p) for p in document.paragraphs if p.section_kind is SectionKind.abstract)
-    return f"{document.metadata.title or ''} {abstract or document.text[:_OPENING_CHARACTERS]}"
+    abstract = "\n".join(document.slice(p) for p in document.paragraphs if p.section_kind is SectionKind.abstract)
+    return f"{document.metadata.title or ''}\n{abstract or document.text[:_OPENING_CHARACTERS]}"
 
 
 def document_kind(document: Document) -> DocumentKind:
@@ -73,9 +73,12 @@ def gives_cell_product(text: str) -> bool:
 
 def is_about_cell_therapy(document: Document) -> bool:
     """The title, or a sentence of the opening, gives a cell product to patients."""
-    return gives_cell_product(document.metadata.title or "") or any(
+    title = document.metadata.title or ""
+    headed = re.search(load_lexicon("document_kind")["product_headed_title"], title, re.IGNORECASE)
+    return gives_cell_product(title) or headed is not None or any(
         gives_cell_product(sentence)
-        for sentence in re.split(r"(?<=[.;:!?])\s+", _opening(document))
+        # A line ends a sentence too: a title with no full stop is not one sentence with the summary after it.
+        for sentence in re.split(r"(?<=[.;:!?])\s+|\n+", _opening(document))
         if not _CITES.search(sentence)
     )
 
