@@ -449,3 +449,14 @@ def test_a_trial_that_will_randomize_speaks_of_its_own_donor(nlp):
         ),
     )
     assert values["donor_type"] == {"allogeneic"}
+
+
+def test_a_product_code_defined_as_stem_cells_makes_its_record_a_cell_therapy(nlp):
+    text = record(
+        "A Study of KX-204 in Patients With Liver Cirrhosis",
+        "This is a first-in-human study of KX-204, adipose-derived mesenchymal stem cells (AD-MSCs). "
+        "Safety is evaluated in the first part.",
+        "One of 3 doses of AD-MSCs is given by a single intravenous infusion.",
+    )
+    values = study_values(nlp, text)
+    assert values["route"] == {"intravenous"} and values["source"] == {"adipose_tissue"}

@@ -50,20 +50,23 @@ def _reports_own_patients(document: Document) -> bool:
     )
 
 
-def gives_cell_product(text: str) -> bool:
+def gives_cell_product(text: str, aliases: tuple[str, ...] = ()) -> bool:
     """Whether `text` speaks of giving a cell product: a product word near an administration word.
 
     A product named near "injected", "infusion", "therapy" or a route is given to
     someone; one named only as something measured ("circulating progenitor
-    cells"), mobilised or studied in a dish is not (`not_a_product`).
+    cells"), mobilised or studied in a dish is not (`not_a_product`). `aliases`
+    are code names the document defines as a cell product (`product_aliases`).
     """
     window = load_lexicon("document_kind")["product_to_administration_window"]
     administrations = [m.span() for m in _any_cue("administration").finditer(text)]
     if not administrations:
         return False
     excluded = [m.span() for m in _any_cue("not_a_product").finditer(text)]
-    for product in _any_cue("cell_product").finditer(text):
-        start, end = product.span()
+    products = [m.span() for m in _any_cue("cell_product").finditer(text)]
+    if aliases:
+        products += [m.span() for m in re.finditer("|".join(rf"\b{re.escape(a)}\b" for a in aliases), text)]
+    for start, end in products:
         if any(s <= start < e or s < end <= e for s, e in excluded):
             continue
         if any(a_start - end <= window and start - a_end <= window for a_start, a_end in administrations):
@@ -71,14 +74,29 @@ def gives_cell_product(text: str) -> bool:
     return False
 
 
+def product_aliases(text: str) -> tuple[str, ...]:
+    """Code names `text` defines as a cell product: "ADR-001, adipose-derived mesenchymal stem cells (AD-MSCs)"."""
+    lexicon = load_lexicon("document_kind")
+    reach = int(lexicon["product_alias_reach"])
+    aliases = []
+    for match in re.finditer(lexicon["product_alias"], text):
+        following = text[match.end() : match.end() + reach]
+        product = _any_cue("cell_product").search(following)
+        if product is not None and _any_cue("not_a_product").search(following) is None:
+            aliases.append(match.group("alias"))
+    return tuple(dict.fromkeys(aliases))
+
+
 def is_about_cell_therapy(document: Document) -> bool:
     """The title, or a sentence of the opening, gives a cell product to patients."""
     title = document.metadata.title or ""
     headed = re.search(load_lexicon("document_kind")["product_headed_title"], title, re.IGNORECASE)
-    return gives_cell_product(title) or headed is not None or any(
-        gives_cell_product(sentence)
+    opening = _opening(document)
+    aliases = product_aliases(opening)
+    return gives_cell_product(title, aliases) or headed is not None or any(
+        gives_cell_product(sentence, aliases)
         # A line ends a sentence too: a title with no full stop is not one sentence with the summary after it.
-        for sentence in re.split(r"(?<=[.;:!?])\s+|\n+", _opening(document))
+        for sentence in re.split(r"(?<=[.;:!?])\s+|\n+", opening)
         if not _CITES.search(sentence)
     )
 
