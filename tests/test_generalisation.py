@@ -460,3 +460,18 @@ def test_a_product_code_defined_as_stem_cells_makes_its_record_a_cell_therapy(nl
     )
     values = study_values(nlp, text)
     assert values["route"] == {"intravenous"} and values["source"] == {"adipose_tissue"}
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("In three lupus patients we assessed the safety of marrow-derived MSCs, and how well the cells suppress "
+         "T cells in vitro.", {"total=3"}),
+        ("By random allocation, forty patients with knee osteoarthritis got either saline or MSCs.", {"total=40"}),
+        ("Twenty patients were enrolled and given MSCs. At one year the score had fallen (all p<0.05, paired t test, "
+         "n=17).", {"total=20"}),
+    ],
+)
+def test_more_ways_abstracts_state_their_size(nlp, sentence, expected):
+    values = study_values(nlp, record("Mesenchymal Stem Cells in Patients With Lupus", sentence))
+    assert values["sample_size"] == expected

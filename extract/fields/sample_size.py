@@ -85,6 +85,8 @@ def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
             continue
         if re.search(_lexicon()["after_a_percentage"], text[max(0, begin - 12) : begin]):
             continue  # "35% (n = 8)": patients with an outcome
+        if re.search(_lexicon()["statistics_before"], text[max(0, begin - 80) : begin], re.IGNORECASE):
+            continue  # "(all p<0.05, paired t test, n=12)": those analysed at one time
         if re.search(_lexicon()["other_groups"], text[max(0, begin - 60) : begin], re.IGNORECASE):
             continue  # "a validation cohort of 40 patients": not the trial's
         if re.search(_lexicon()["per_group_after"], text[end:], re.IGNORECASE) or _overlaps(per_arm, sentence.start + begin, sentence.start + end):
