@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from dataclasses import dataclass
 from functools import cache
 
 from spacy.language import Language
@@ -56,20 +57,6 @@ def has_context(sentence: str, category: str) -> bool:
     return _context_cues(category).search(sentence.lower()) is not None
 
 
-def _sentence_modifiers(doc: Doc, sent, text: str, targets: bool, context: ContextEngine) -> list[Modifier] | None:
-    """The sentence's ConText modifiers, in document-free offsets (into `text`); None: nothing to judge.
-
-    As in medspaCy, context modifies targets: a sentence with no mention and no citation is not judged.
-    """
-    if not targets:
-        return None
-    judged = (doc._.context_modifiers or {}).get(sent.start_char)
-    if judged is None:
-        return context.modifiers(text)
-    return [Modifier(m.rule, m.start - sent.start_char, m.end - sent.start_char,
-                     m.scope_start - sent.start_char, m.scope_end - sent.start_char) for m in judged]
-
-
 def readable_paragraphs(document: Document) -> list[Paragraph]:
     return bounded_paragraphs(document.text, [
         p
@@ -79,28 +66,48 @@ def readable_paragraphs(document: Document) -> list[Paragraph]:
 
 
 def read_sentences(document: Document, nlp: Language) -> list[Sentence]:
+    """Every readable sentence of `document` with its mentions, citations and context.
+
+    Paragraph Docs are read one after another and let go: a Doc costs far more than its text, and a paper
+    dense with values would otherwise hold every one of them at once. Only a definition found later in the
+    paper ("intradiscal (ID)") needs a second look, and only at the sentences that hold its short form.
+    """
     paragraphs = readable_paragraphs(document)
-    docs = list(nlp.pipe(text_for_nlp(document.text[p.start : p.end]) for p in paragraphs))
-    long_forms = _long_forms(docs)
-    abbreviation_values = _abbreviation_values(long_forms, nlp)
     context = nlp.get_pipe("msc_context").engine
-    sentences: list[Sentence] = []
-    for paragraph, doc in zip(paragraphs, docs):
+    long_forms: dict[str, str] = {}
+    read: list[_ReadSentence] = []
+    texts = (text_for_nlp(document.text[p.start : p.end]) for p in paragraphs)
+    for paragraph, doc in zip(paragraphs, nlp.pipe(texts)):
+        for abbreviation in doc._.abbreviations:  # the first definition in the paper wins
+            long_forms.setdefault(abbreviation.text, abbreviation._.long_form.text)
         previous = ""
         for sent in doc.sents:
             # Sliced from the paper, not Span.text: that rebuilds the string token by token on every call.
             text = document.text[paragraph.start + sent.start_char : paragraph.start + sent.end_char]
             if not text.strip():
                 continue
-            reading = SentenceText(text, paragraph.start + sent.start_char, previous, long_forms, paragraph.section_kind)
-            sentences.append(_sentence(len(sentences), paragraph, doc, sent, reading, abbreviation_values, context))
+            reading = SentenceText(text, paragraph.start + sent.start_char, previous, section_kind=paragraph.section_kind)
+            read.append(_read(paragraph, doc, sent, reading))
             previous = text
-    return sentences
+    abbreviation_values = _abbreviation_values(long_forms, nlp)
+    short_forms = _short_form_pattern(abbreviation_values)
+    return [
+        _sentence(index, item, long_forms, abbreviation_values, short_forms, nlp, context)
+        for index, item in enumerate(read)
+    ]
 
 
-def _sentence(
-    index: int, paragraph: Paragraph, doc: Doc, sent, reading: SentenceText, abbreviation_values, context: ContextEngine
-) -> Sentence:
+@dataclass
+class _ReadSentence:
+    """What a sentence's paragraph Doc told about it, kept after the Doc is let go."""
+
+    paragraph: Paragraph
+    reading: SentenceText
+    mentions: list[FieldMention]
+    modifiers: list[Modifier] | None  # the context component's judgement; None where it judged nothing
+
+
+def _read(paragraph: Paragraph, doc: Doc, sent, reading: SentenceText) -> _ReadSentence:
     text = reading.text
     offset = paragraph.start
     mentions = [
@@ -115,33 +122,52 @@ def _sentence(
         )
         for span in _spans_within(doc, sent)
     ]
-    covered = {(m.field, m.start) for m in mentions}
-    for token in sent if abbreviation_values else ():
-        for field, value, rule in abbreviation_values.get(token.text, ()):
-            start = offset + token.idx
-            if (field, start) not in covered:
-                mentions.append(
-                    FieldMention(
-                        field=field, value=value, rule=rule, start=start, end=start + len(token.text),
-                        text=text[token.idx - sent.start_char : token.idx - sent.start_char + len(token.text)],
-                    )
-                )
+    judged = (doc._.context_modifiers or {}).get(sent.start_char)
+    modifiers = None if judged is None else [
+        Modifier(m.rule, m.start - sent.start_char, m.end - sent.start_char,
+                 m.scope_start - sent.start_char, m.scope_end - sent.start_char)
+        for m in judged
+    ]
+    return _ReadSentence(paragraph, reading, mentions, modifiers)
+
+
+def _short_form_pattern(abbreviation_values: dict[str, list[tuple[str, str, str]]]) -> re.Pattern[str] | None:
+    if not abbreviation_values:
+        return None
+    return re.compile("|".join(re.escape(short) for short in sorted(abbreviation_values, key=len, reverse=True)))
+
+
+def _sentence(
+    index: int,
+    item: _ReadSentence,
+    long_forms: dict[str, str],
+    abbreviation_values: dict[str, list[tuple[str, str, str]]],
+    short_forms: re.Pattern[str] | None,
+    nlp: Language,
+    context: ContextEngine,
+) -> Sentence:
+    paragraph, mentions = item.paragraph, item.mentions
+    reading = SentenceText(item.reading.text, item.reading.start, item.reading.previous, long_forms, item.reading.section_kind)
+    text, start = reading.text, reading.start
+    if short_forms is not None and short_forms.search(text_for_nlp(text)):
+        mentions += _abbreviation_mentions(reading, mentions, abbreviation_values, nlp)
     for reader in SENTENCE_READERS:
         mentions.extend(reader(reading))
     citations = [
         CitationMention(start=g.start, end=g.end, numbers=list(g.numbers), brackets=g.brackets)
-        for g in find_citation_groups(text, offset + sent.start_char)
+        for g in find_citation_groups(text, start)
     ]
     targets = bool(mentions or citations)
-    modifiers = _sentence_modifiers(doc, sent, text, targets, context)
+    # As in medspaCy, context modifies targets: a sentence with no mention and no citation is not judged.
+    modifiers = None if not targets else item.modifiers if item.modifiers is not None else context.modifiers(text)
     for mention in mentions:
-        begin, end = mention.start - reading.start, mention.end - reading.start
+        begin, end = mention.start - start, mention.end - start
         mention.context = sorted({m.category for m in modifiers or () if m.covers(begin, end, mention.field)})
     categories = {m.category for m in modifiers} if modifiers is not None else None
     return Sentence(
         index=index,
-        start=offset + sent.start_char,
-        end=offset + sent.end_char,
+        start=start,
+        end=start + len(text),
         text=text,
         section=paragraph.section,
         section_kind=paragraph.section_kind,
@@ -153,6 +179,23 @@ def _sentence(
     )
 
 
+def _abbreviation_mentions(
+    reading: SentenceText, mentions: list[FieldMention], abbreviation_values: dict[str, list[tuple[str, str, str]]], nlp: Language
+) -> list[FieldMention]:
+    """A short form the paper defines anywhere ("intradiscal (ID)") read where a token of this sentence is it."""
+    covered = {(m.field, m.start) for m in mentions}
+    found = []
+    for token in nlp.make_doc(text_for_nlp(reading.text)):
+        for field, value, rule in abbreviation_values.get(token.text, ()):
+            start = reading.start + token.idx
+            if (field, start) not in covered:
+                found.append(
+                    FieldMention(field=field, value=value, rule=rule, start=start, end=start + len(token.text),
+                                 text=reading.text[token.idx : token.idx + len(token.text)])
+                )
+    return found
+
+
 def _spans_within(doc: Doc, sent) -> list:
     """The matcher's spans inside one sentence, found by bisection: testing every span against every sentence was quadratic."""
     index = doc.user_data.get("msc_spans_by_start")
@@ -161,15 +204,6 @@ def _spans_within(doc: Doc, sent) -> list:
         index = doc.user_data["msc_spans_by_start"] = ([span.start for span in spans], spans)
     starts, spans = index
     return [span for span in spans[bisect_left(starts, sent.start) : bisect_left(starts, sent.end)] if span.end <= sent.end]
-
-
-def _long_forms(docs: list[Doc]) -> dict[str, str]:
-    """Short form → long form, as the document itself defines them (first definition wins)."""
-    long_forms: dict[str, str] = {}
-    for doc in docs:
-        for abbreviation in doc._.abbreviations:
-            long_forms.setdefault(abbreviation.text, abbreviation._.long_form.text)
-    return long_forms
 
 
 def _abbreviation_values(long_forms: dict[str, str], nlp: Language) -> dict[str, list[tuple[str, str, str]]]:
