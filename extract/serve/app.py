@@ -56,6 +56,7 @@ class WorkbenchSettings(BaseModel):
     context_characters: int
     context_characters_max: int
     cell_values_shown: int
+    paper_choices_max: int
     added_evidence_max_characters: int
     page_render_scale: float
     papers_cached: int
@@ -88,6 +89,7 @@ class Workbench:
 
     def open(self) -> None:
         self.connection = connect(self.database)
+        queries.build_summary(self.connection)
 
     def close(self) -> None:
         if self.connection is not None:
@@ -146,7 +148,7 @@ async def grid(request: Request) -> Response:
             return {
                 "grid": queries.grid_page(cursor, filters, bench.settings.page_size),
                 "fields": queries.fields_present(cursor),
-                "papers": queries.papers(cursor),
+                "papers": queries.papers(cursor, bench.settings.paper_choices_max),
             }
         finally:
             cursor.close()
@@ -241,6 +243,7 @@ async def judge(request: Request) -> Response:
             cursor = bench.cursor()
             try:
                 reviews.record(cursor, [reviews.judgement(cursor, value_id, action, corrected, note, bench.reviewer)])
+                queries.refresh_summary(cursor, [value_id])
             finally:
                 cursor.close()
 
@@ -271,6 +274,7 @@ async def add(request: Request) -> Response:
             )
             with bench.writing:
                 reviews.record(cursor, [correction])
+                queries.refresh_summary(cursor, [correction.value_id])
             return correction.value_id
         finally:
             cursor.close()

@@ -2,6 +2,14 @@
 
 The same view feeds the exports, so what the grid shows after a judgement is what
 `msc-extract export` writes. Queries take parameters, never text pasted into SQL.
+
+The grid reads a summary of the view kept in an in-memory database attached to the
+connection (SUMMARY): one row per value with its current status, the fields on
+which a trial's sources disagree, and the trials in reading order. It is built
+when the workbench opens and brought up to date for the values a judgement
+touches, so a page reads some thousand rows instead of recomputing the view over
+every evidence sentence; the workbench holds the dataset file alone (DuckDB lets
+one process write it), so no change escapes it.
 """
 
 from __future__ import annotations
@@ -33,19 +41,23 @@ from extract.store.exports import readable
 TRIAL_ORDER = """split_part(trial_id, '#', 1),
     try_cast(split_part(split_part(trial_id, '#', 2), ',', 1) AS BIGINT) NULLS FIRST, trial_id"""
 
-# A field on which a trial's sources disagree: two or more sources state it, with different sets of values.
-# `{where}` narrows the values read (to some trials) before grouping.
-_DISAGREEMENTS = """
-SELECT trial_id, field FROM (
-    SELECT trial_id, field, doc_id, study_key, list(DISTINCT value ORDER BY value) AS stated
-    FROM reviewed_values WHERE review <> 'rejected' {where}
-    GROUP BY trial_id, field, doc_id, study_key
-) GROUP BY trial_id, field HAVING count(*) > 1 AND count(DISTINCT stated) > 1
-"""
+SUMMARY = "msc_workbench_summary"
 
 _VALUE_COLUMNS = """value_id, field, any_value(value) AS value, any_value(review) AS review, max(confidence) AS confidence,
        any_value(doc_id) AS doc_id, any_value(study_key) AS study_key, any_value(origin) AS origin,
        min(coalesce(start, 0)) AS first_seen"""
+
+# One row per value (a value's id names its paper, study, field and extracted value, so one trial).
+_CELLS = f"SELECT trial_id, {_VALUE_COLUMNS} FROM reviewed_values {{where}} GROUP BY trial_id, field, value_id"
+
+# A field on which a trial's sources disagree: two or more sources state it, with different sets of values.
+_DISAGREEMENTS = f"""
+SELECT trial_id, field FROM (
+    SELECT trial_id, field, doc_id, study_key, list(DISTINCT value ORDER BY value) AS stated
+    FROM {SUMMARY}.cells WHERE review <> 'rejected' {{where}}
+    GROUP BY trial_id, field, doc_id, study_key
+) GROUP BY trial_id, field HAVING count(*) > 1 AND count(DISTINCT stated) > 1
+"""
 
 
 @cache
@@ -68,6 +80,45 @@ def _records(cursor: duckdb.DuckDBPyConnection, sql: str, params: list | None = 
     return [dict(zip(names, row)) for row in result.fetchall()]
 
 
+# ---------------------------------------------------------------- the summary the grid reads
+
+
+def build_summary(cursor: duckdb.DuckDBPyConnection) -> None:
+    """Attach the in-memory summary (once per connection) and fill it from the dataset."""
+    attached = {row[0] for row in cursor.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+    if SUMMARY not in attached:
+        cursor.execute(f"ATTACH ':memory:' AS {SUMMARY}")
+    cursor.execute(f"CREATE OR REPLACE TABLE {SUMMARY}.cells AS {_CELLS.format(where='')}")
+    cursor.execute(f"CREATE OR REPLACE TABLE {SUMMARY}.disagreements AS {_DISAGREEMENTS.format(where='')}")
+    cursor.execute(
+        f"""CREATE OR REPLACE TABLE {SUMMARY}.trials AS
+            SELECT row_number() OVER (ORDER BY {TRIAL_ORDER}) AS position, trial_id, first_author AS author, year, title,
+                   papers, sources
+            FROM trials"""
+    )
+
+
+def refresh_summary(cursor: duckdb.DuckDBPyConnection, value_ids: list[str]) -> None:
+    """Bring the summary up to date after judgements of `value_ids` (trials never change with a judgement)."""
+    cursor.begin()
+    try:
+        trial_ids = [row[0] for row in cursor.execute(
+            f"""SELECT DISTINCT trial_id FROM {SUMMARY}.cells WHERE list_contains($1, value_id)
+                UNION SELECT DISTINCT trial_id FROM reviewed_values WHERE list_contains($1, value_id)""",
+            [value_ids],
+        ).fetchall()]
+        cursor.execute(f"DELETE FROM {SUMMARY}.cells WHERE list_contains(?, value_id)", [value_ids])
+        cursor.execute(f"INSERT INTO {SUMMARY}.cells {_CELLS.format(where='WHERE list_contains(?, value_id)')}", [value_ids])
+        cursor.execute(f"DELETE FROM {SUMMARY}.disagreements WHERE list_contains(?, trial_id)", [trial_ids])
+        cursor.execute(
+            f"INSERT INTO {SUMMARY}.disagreements {_DISAGREEMENTS.format(where='AND list_contains(?, trial_id)')}", [trial_ids]
+        )
+    except BaseException:
+        cursor.rollback()
+        raise
+    cursor.commit()
+
+
 # ---------------------------------------------------------------- the grid
 
 
@@ -75,13 +126,13 @@ def grid_page(cursor: duckdb.DuckDBPyConnection, filters: GridFilters, page_size
     """One page of trials passing the filters, each with its Table 1 cells and disagreeing fields."""
     conditions, params = _trial_conditions(filters)
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    total = cursor.execute(f"SELECT count(*) FROM trials {where}", params).fetchone()[0]
+    total = cursor.execute(f"SELECT count(*) FROM {SUMMARY}.trials {where}", params).fetchone()[0]
     pages = max(1, math.ceil(total / page_size))
     page = min(filters.page, pages)
     trials = _records(
         cursor,
-        f"""SELECT trial_id, first_author AS author, year, title, papers, sources FROM trials {where}
-            ORDER BY {TRIAL_ORDER} LIMIT ? OFFSET ?""",
+        f"""SELECT trial_id, author, year, title, papers, sources FROM {SUMMARY}.trials {where}
+            ORDER BY position LIMIT ? OFFSET ?""",
         [*params, page_size, (page - 1) * page_size],
     )
     rows = [GridRow(**trial) for trial in trials]
@@ -90,13 +141,13 @@ def grid_page(cursor: duckdb.DuckDBPyConnection, filters: GridFilters, page_size
         by_trial = {row.trial_id: row for row in rows}
         for value in _records(
             cursor,
-            f"""SELECT trial_id, {_VALUE_COLUMNS} FROM reviewed_values WHERE list_contains(?, trial_id)
-                GROUP BY trial_id, field, value_id ORDER BY trial_id, field, first_seen, value, doc_id""",
+            f"""SELECT * FROM {SUMMARY}.cells WHERE list_contains(?, trial_id)
+                ORDER BY trial_id, field, first_seen, value, doc_id""",
             [ids],
         ):
             by_trial[value["trial_id"]].cells.setdefault(value["field"], []).append(_cell_value(value))
         for trial_id, field in cursor.execute(
-            _DISAGREEMENTS.format(where="AND list_contains(?, trial_id)"), [ids]
+            f"SELECT trial_id, field FROM {SUMMARY}.disagreements WHERE list_contains(?, trial_id) ORDER BY field", [ids]
         ).fetchall():
             by_trial[trial_id].disagreements.append(field)
     return GridPage(rows=rows, columns=table_one(), total=total, page=page, pages=pages, filters=filters)
@@ -111,14 +162,14 @@ def _trial_conditions(filters: GridFilters) -> tuple[list[str], list]:
         params.append(filters.doc)
     if filters.field or filters.status:
         conditions.append(
-            """trial_id IN (SELECT trial_id FROM reviewed_values
+            f"""trial_id IN (SELECT trial_id FROM {SUMMARY}.cells
                             WHERE (?::VARCHAR IS NULL OR field = ?) AND (?::VARCHAR IS NULL OR review = ?)
                               AND (?::VARCHAR IS NULL OR doc_id = ?))"""
         )
         params += [filters.field, filters.field, filters.status, filters.status, filters.doc, filters.doc]
     if filters.disagreement:
         conditions.append(
-            f"trial_id IN (SELECT trial_id FROM ({_DISAGREEMENTS.format(where='')}) WHERE ?::VARCHAR IS NULL OR field = ?)"
+            f"trial_id IN (SELECT trial_id FROM {SUMMARY}.disagreements WHERE ?::VARCHAR IS NULL OR field = ?)"
         )
         params += [filters.field, filters.field]
     return conditions, params
@@ -127,21 +178,21 @@ def _trial_conditions(filters: GridFilters) -> tuple[list[str], list]:
 def progress(cursor: duckdb.DuckDBPyConnection) -> Progress:
     """Values judged (confirmed, corrected, rejected or added) of all values."""
     judged, total = cursor.execute(
-        """SELECT count(DISTINCT value_id) FILTER (WHERE review <> 'unreviewed'), count(DISTINCT value_id)
-           FROM reviewed_values"""
+        f"SELECT count(*) FILTER (WHERE review <> 'unreviewed'), count(*) FROM {SUMMARY}.cells"
     ).fetchone()
     return Progress(judged=judged, total=total)
 
 
 def fields_present(cursor: duckdb.DuckDBPyConnection) -> list[str]:
-    return [row[0] for row in cursor.execute("SELECT DISTINCT field FROM reviewed_values ORDER BY field").fetchall()]
+    return [row[0] for row in cursor.execute(f"SELECT DISTINCT field FROM {SUMMARY}.cells ORDER BY field").fetchall()]
 
 
-def papers(cursor: duckdb.DuckDBPyConnection) -> list[PaperInfo]:
+def papers(cursor: duckdb.DuckDBPyConnection, limit: int) -> list[PaperInfo]:
+    """The first `limit` papers by id (offered as choices; any id can be typed)."""
     return [
         PaperInfo(**row)
         for row in _records(
-            cursor, "SELECT doc_id, path, content_hash, format, kind, title, status FROM documents ORDER BY doc_id"
+            cursor, "SELECT doc_id, path, content_hash, format, kind, title, status FROM documents ORDER BY doc_id LIMIT ?", [limit]
         )
     ]
 
@@ -189,18 +240,14 @@ def neighbours(cursor: duckdb.DuckDBPyConnection, value: ValueDetail) -> dict[st
     ordered = [
         row[0]
         for row in cursor.execute(
-            f"""SELECT value_id FROM reviewed_values WHERE trial_id = ?
-                GROUP BY value_id, field ORDER BY field, min(coalesce(start, 0)), value_id""",
-            [value.trial_id],
+            f"SELECT value_id FROM {SUMMARY}.cells WHERE trial_id = ? ORDER BY field, first_seen, value_id", [value.trial_id]
         ).fetchall()
     ]
     at = ordered.index(value.value_id) if value.value_id in ordered else -1
     unreviewed = cursor.execute(
-        f"""WITH pending AS (
-                SELECT trial_id, field, value_id, min(coalesce(start, 0)) AS first_seen FROM reviewed_values
-                WHERE review = 'unreviewed' AND value_id <> ? GROUP BY trial_id, field, value_id)
-            SELECT value_id FROM pending
-            ORDER BY (trial_id = ?) DESC, {TRIAL_ORDER}, field, first_seen, value_id LIMIT 1""",
+        f"""SELECT c.value_id FROM {SUMMARY}.cells c JOIN {SUMMARY}.trials t USING (trial_id)
+            WHERE c.review = 'unreviewed' AND c.value_id <> ?
+            ORDER BY (c.trial_id = ?) DESC, t.position, c.field, c.first_seen, c.value_id LIMIT 1""",
         [value.value_id, value.trial_id],
     ).fetchone()
     return {
@@ -244,7 +291,7 @@ def trial_comparison(cursor: duckdb.DuckDBPyConnection, trial_id: str) -> TrialC
         )
     ]
     index = {(source.doc_id, source.study_key): i for i, source in enumerate(sources)}
-    disagreeing = {field for _, field in cursor.execute(_DISAGREEMENTS.format(where="AND trial_id = ?"), [trial_id]).fetchall()}
+    disagreeing = {row[0] for row in cursor.execute(f"SELECT field FROM {SUMMARY}.disagreements WHERE trial_id = ?", [trial_id]).fetchall()}
     values = _records(
         cursor,
         f"""SELECT {_VALUE_COLUMNS},
