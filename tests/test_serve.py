@@ -148,6 +148,8 @@ def test_a_pdf_value_shows_its_page(server):
     _, html, _ = get(f"{base}/value/{wanted}")
     page = query(database, "SELECT page FROM reviewed_values WHERE value_id = ? ORDER BY evidence_rank LIMIT 1", [wanted])[0][0]
     assert f"/paper/PMC5320771_print/page/{page}.png" in html
+    # The words' boxes from the PDF reader, drawn over the page in its own points.
+    assert html.count('<rect class="box-mention"') >= 1 and html.count('<rect class="box-evidence"') >= 1
     request = urllib.request.Request(f"{base}/paper/PMC5320771_print/page/{page}.png")
     with urllib.request.urlopen(request) as response:
         assert response.headers["content-type"] == "image/png"

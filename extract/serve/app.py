@@ -70,7 +70,7 @@ def _environment() -> Environment:
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters["confidence"] = lambda value: "" if value is None else f"{value:.2f}"
-    env.filters["percent"] = lambda value: f"{value:.0%}"
+    env.filters["percent"] = lambda value: f"{value:.1%}"
     env.globals["highlight"] = highlight
     return env
 
@@ -202,7 +202,7 @@ def _pdf_pages(bench: Workbench, info, best) -> list[dict[str, Any]]:
     for kind, start, end in (("evidence", best.start, best.end), ("mention", best.mention_start, best.mention_end)):
         if start is None:
             continue
-        for box in bench.shelf.boxes(info, start, end) or []:
+        for box in bench.shelf.boxes(info, start, end):
             page = pages.setdefault(box.page, {"number": box.page, "width": box.page_width, "height": box.page_height, "boxes": []})
             page["boxes"].append({"kind": kind, "x": box.x0, "y": box.y0, "width": box.x1 - box.x0, "height": box.y1 - box.y0})
     if not pages and best.page:

@@ -24,6 +24,8 @@ from pydantic import BaseModel
 from extract.ingest import load_document
 from extract.ingest.encoding import read_text
 from extract.ingest.errors import IngestError
+from extract.ingest.pdf import layout_pdf
+from extract.ingest.pdf.boxes import PageBox, text_boxes
 from extract.schema import Page
 from extract.serve.models import PaperInfo
 
@@ -129,12 +131,8 @@ class PaperShelf:
             raise PaperUnavailable(f"{info.doc_id} is not a PDF")
         return self._pages.get((key, number), lambda: _render(path, number, self.render_scale))
 
-    def boxes(self, info: PaperInfo, start: int, end: int) -> list | None:
-        """The boxes the PDF reader gives for characters start..end of its text; None where it cannot tell."""
-        try:
-            from extract.ingest.pdf.boxes import text_boxes
-        except ImportError:  # a PDF reader that does not keep its characters' boxes
-            return None
+    def boxes(self, info: PaperInfo, start: int, end: int) -> list[PageBox]:
+        """Where characters start..end of a PDF's text are printed: the PDF reader's boxes, one per line segment."""
         path, key = self._checked_file(info)
 
         def locate():
@@ -156,8 +154,11 @@ def _read(doc_id: str, path: Path) -> PaperText:
     try:
         with PDFIUM:
             document = load_document(path, max_bytes=None)
-        # A text export's offsets count the file's invisible characters, which the Document left out.
-        text = read_text(path) if document.invisible else document.text
+            # Offsets count the invisible characters the Document left out: the file's, or the PDF layout's.
+            if document.invisible:
+                text = layout_pdf(path).text if document.format.value == "pdf" else read_text(path)
+            else:
+                text = document.text
     except (IngestError, OSError) as error:
         raise PaperUnavailable(f"{doc_id} cannot be read now ({error})") from error
     return PaperText(doc_id=doc_id, format=document.format.value, text=text, pages=document.pages)
