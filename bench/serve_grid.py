@@ -170,6 +170,19 @@ def main() -> None:
                 fetch_ms(base + path)
                 times = [fetch_ms(base + path) for _ in range(options.repeat)]
                 print(f"{name:<40} {statistics.median(times):>10.1f} {max(times):>8.1f}")
+            # A judgement: the review code's transaction (trials and analyses recomputed) and the grid's summary refreshed.
+            ids = [part.split('"', 1)[0] for part in html.split('data-value-id="')[1:]][: options.repeat]
+            times = []
+            for wanted in ids:
+                request = urllib.request.Request(
+                    f"{base}/value/{wanted}/judge", data=b"action=confirm", method="POST",
+                    headers={"Origin": base, "Content-Type": "application/x-www-form-urlencoded"},
+                )
+                started = time.perf_counter()
+                with urllib.request.urlopen(request) as response:  # follows the 303 to the value's page
+                    response.read()
+                times.append(1000 * (time.perf_counter() - started))
+            print(f"{'a confirmation, then its value page':<40} {statistics.median(times):>10.1f} {max(times):>8.1f}")
             print(f"load average {os.getloadavg()[0]:.2f}")
         finally:
             server.terminate()

@@ -567,7 +567,12 @@ def refresh_trials(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_analyses(con: duckdb.DuckDBPyConnection) -> None:
-    values = frame(con, "SELECT trial_id, field, value FROM reviewed_values WHERE review <> 'rejected'")
+    # Only trials that report a result are counted, so only theirs are read (the doses of every trial are not parsed).
+    values = frame(
+        con,
+        """SELECT trial_id, field, value FROM reviewed_values WHERE review <> 'rejected' AND trial_id IN (
+               SELECT trial_id FROM reviewed_values WHERE field = 'alloantibody_result' AND review <> 'rejected')""",
+    )
     table = alloantibody_table(values)
     con.execute("DELETE FROM analyses")
     _insert(con, "analyses", table)
