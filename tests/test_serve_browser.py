@@ -124,6 +124,17 @@ def test_a_reviewer_confirms_corrects_and_adds_in_the_browser_and_the_export_sho
         playwright_api.expect(page.locator("#value-status")).to_have_text("confirmed")
         playwright_api.expect(page.locator("#progress strong")).to_have_text("1")
 
+        # The trial's next value and back, and the next unreviewed one, by their keys.
+        page.keyboard.press("j")
+        page.wait_for_url(lambda url: "/value/" in url and not url.endswith(confirmed))
+        page.keyboard.press("k")
+        page.wait_for_url(f"**/value/{confirmed}")
+        page.keyboard.press("n")
+        page.wait_for_url(lambda url: "/value/" in url and not url.endswith(confirmed))
+        playwright_api.expect(page.locator("#value-status")).to_have_text("unreviewed")
+        page.go_back()
+        page.wait_for_url(f"**/value/{confirmed}")
+
         # Add a value from selected words: n_administrations, stated by the route's sentence.
         assert page.evaluate(SELECT_WORDS, "into each end of the muscle")
         page.wait_for_selector("#add-form", state="visible")
