@@ -12,7 +12,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import duckdb
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent

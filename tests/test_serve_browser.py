@@ -10,7 +10,6 @@ skipped, saying why, where Debian's chromium (installed by .ci/run) or Playwrigh
 from __future__ import annotations
 
 import csv
-import shutil
 import subprocess
 import sys
 from pathlib import Path

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import urlencode
 
 import duckdb
@@ -43,7 +43,7 @@ from extract.store.dataset import connect
 from extract.store.exports import analyses_table, studies_table, values_table
 from extract.store.spreadsheet import escape_frame
 
-FIELDS = list(FieldName.__args__)
+FIELDS = list(get_args(FieldName))
 EXPORTS = {"studies.csv": studies_table, "values.csv": values_table, "analyses.csv": analyses_table}
 JUDGEMENTS = {"confirm": ReviewAction.confirmed, "reject": ReviewAction.rejected, "correct": ReviewAction.corrected}
 LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
