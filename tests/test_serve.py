@@ -270,3 +270,13 @@ def test_a_paper_changed_since_it_was_read_shows_only_its_stored_evidence(databa
     with serving(database) as base:
         status, html, _ = get(f"{base}/value/{wanted}")
     assert status == 200 and "changed since it was read" in html and 'id="passage"' not in html
+
+
+def test_evidence_whose_offsets_no_longer_hold_its_words_is_shown_as_stored(database):
+    wanted = value_id_of(database, *FECAL_ROUTE)
+    con = duckdb.connect(str(database))
+    con.execute('UPDATE extracted_values SET start = start + 40, "end" = "end" + 40 WHERE value_id = ?', [wanted])
+    con.close()
+    with serving(database) as base:
+        status, html, _ = get(f"{base}/value/{wanted}")
+    assert status == 200 and "reads differently now" in html and 'id="passage"' not in html

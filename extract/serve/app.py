@@ -37,7 +37,7 @@ from extract.schema import FieldName, ReviewAction
 from extract.serve import queries
 from extract.serve.guard import SameOriginGuard
 from extract.serve.models import STATUSES, GridFilters
-from extract.serve.papers import PaperShelf, PaperUnavailable, passage
+from extract.serve.papers import PaperShelf, PaperUnavailable, passage, reads_as_stored
 from extract.store import reviews
 from extract.store.dataset import connect
 from extract.store.exports import analyses_table, studies_table, values_table
@@ -182,6 +182,12 @@ def _value_context(bench: Workbench, value_id: str, context_characters: int) -> 
             text = bench.shelf.text(info)
         except PaperUnavailable as error:
             context["unavailable"] = str(error)
+        if text is not None and not reads_as_stored(text.text, best.start, best.end, best.evidence or ""):
+            context["unavailable"] = (
+                f"{info.doc_id} reads differently now than when its values were extracted (a newer reader?); "
+                "run `msc-extract update --reextract` to read it again. Only the stored evidence is shown."
+            )
+            text = None
     if text is not None and best is not None:
         marks = [(row.start, row.end, "support") for row in value.evidence if row.start is not None and row is not best]
         marks += [(best.start, best.end, "evidence")]
@@ -202,7 +208,11 @@ def _pdf_pages(bench: Workbench, info, best) -> list[dict[str, Any]]:
     for kind, start, end in (("evidence", best.start, best.end), ("mention", best.mention_start, best.mention_end)):
         if start is None:
             continue
-        for box in bench.shelf.boxes(info, start, end):
+        try:
+            boxes = bench.shelf.boxes(info, start, end)
+        except PaperUnavailable:  # the page is still shown, without boxes
+            boxes = []
+        for box in boxes:
             page = pages.setdefault(box.page, {"number": box.page, "width": box.page_width, "height": box.page_height, "boxes": []})
             page["boxes"].append({"kind": kind, "x": box.x0, "y": box.y0, "width": box.x1 - box.x0, "height": box.y1 - box.y0})
     if not pages and best.page:

@@ -22,7 +22,7 @@ import pypdfium2 as pdfium
 from pydantic import BaseModel
 
 from extract.ingest import load_document
-from extract.ingest.encoding import read_text
+from extract.ingest.encoding import read_text, without_invisible
 from extract.ingest.errors import IngestError
 from extract.ingest.pdf import layout_pdf
 from extract.ingest.pdf.boxes import PageBox, text_boxes
@@ -136,8 +136,11 @@ class PaperShelf:
         path, key = self._checked_file(info)
 
         def locate():
-            with PDFIUM:
-                return text_boxes(path, start, end)
+            try:
+                with PDFIUM:
+                    return text_boxes(path, start, end)
+            except IngestError as error:
+                raise PaperUnavailable(f"{info.doc_id}: its words cannot be located on the page ({error})") from error
 
         return self._boxes.get((key, start, end), locate)
 
@@ -178,6 +181,15 @@ def _render(path: Path, number: int, scale: float) -> PageImage:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return PageImage(png=buffer.getvalue(), width=image.width / scale, height=image.height / scale)
+
+
+def reads_as_stored(text: str, start: int, end: int, evidence: str) -> bool:
+    """The paper's text still holds the stored evidence at its offsets (a reader changed since extraction would not)."""
+
+    def folded(words: str) -> str:
+        return " ".join(without_invisible(words)[0].split())
+
+    return 0 <= start <= end <= len(text) and folded(text[start:end]) == folded(evidence)
 
 
 # ---------------------------------------------------------------- passages with marks
