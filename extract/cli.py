@@ -154,6 +154,11 @@ app.command()(export)
 app.command()(analyses)
 app.add_typer(review_app, name="review")
 
+# The reviewer's workbench (extract/serve/): the dataset in the browser.
+from extract.serve.cli import serve  # noqa: E402
+
+app.command()(serve)
+
 
 if __name__ == "__main__":
     app()

@@ -48,7 +48,7 @@ def wheel(tmp_path_factory) -> Path:
     return path
 
 
-def test_the_wheel_carries_every_rule_file_and_the_report_template(wheel):
+def test_the_wheel_carries_every_rule_file_the_report_template_and_the_workbench(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     rules = {
         "msc_extract_models/" + p.relative_to(ROOT / "models").as_posix()
@@ -57,6 +57,13 @@ def test_the_wheel_carries_every_rule_file_and_the_report_template(wheel):
     }
     assert rules and rules <= names, sorted(rules - names)
     assert "extract/report/templates/report.html.j2" in names
+    workbench = {
+        p.relative_to(ROOT).as_posix()
+        for folder in ("templates", "static")
+        for p in (ROOT / "extract" / "serve" / folder).iterdir()
+        if p.is_file()
+    }
+    assert workbench and workbench <= names, sorted(workbench - names)
     assert "extract/cli.py" in names and not any(n.startswith(("tests/", "corpus/", "gold/")) for n in names)
 
 

@@ -73,7 +73,13 @@ CREATE TABLE IF NOT EXISTS trials (
 CREATE TABLE IF NOT EXISTS extracted_values (
     value_id VARCHAR, doc_id VARCHAR, study_key VARCHAR, field VARCHAR, value VARCHAR,
     evidence VARCHAR, start INTEGER, "end" INTEGER, mention VARCHAR, page INTEGER, section VARCHAR, rule VARCHAR,
-    evidence_kind VARCHAR, content_hash VARCHAR, run_id INTEGER, current BOOLEAN, superseded_run INTEGER);
+    evidence_kind VARCHAR, content_hash VARCHAR, run_id INTEGER, current BOOLEAN, superseded_run INTEGER,
+    confidence DOUBLE, evidence_rank INTEGER, mention_start INTEGER, mention_end INTEGER);
+-- Added after the first datasets were written: such files gain them, empty, when opened for writing.
+ALTER TABLE extracted_values ADD COLUMN IF NOT EXISTS confidence DOUBLE;
+ALTER TABLE extracted_values ADD COLUMN IF NOT EXISTS evidence_rank INTEGER;
+ALTER TABLE extracted_values ADD COLUMN IF NOT EXISTS mention_start INTEGER;
+ALTER TABLE extracted_values ADD COLUMN IF NOT EXISTS mention_end INTEGER;
 CREATE TABLE IF NOT EXISTS corrections (
     correction_id INTEGER, created TIMESTAMP, value_id VARCHAR, doc_id VARCHAR, study_key VARCHAR,
     field VARCHAR, value VARCHAR, action VARCHAR, corrected_value VARCHAR, evidence VARCHAR,
@@ -100,7 +106,8 @@ SELECT v.value_id, v.doc_id, v.study_key,
        CASE WHEN l.action = 'corrected' THEN l.corrected_value ELSE v.value END AS value,
        v.value AS extracted_value,
        coalesce(l.action, 'unreviewed') AS review, 'pipeline' AS origin, l.note,
-       v.evidence, v.start, v."end", v.mention, v.page, v.section, v.rule, v.evidence_kind
+       v.evidence, v.start, v."end", v.mention, v.page, v.section, v.rule, v.evidence_kind,
+       v.confidence, v.evidence_rank, v.mention_start, v.mention_end
 FROM current_values v
 LEFT JOIN latest l USING (value_id)
 LEFT JOIN studies s ON s.doc_id = v.doc_id AND s.study_key = v.study_key
@@ -110,7 +117,7 @@ SELECT l.value_id, l.doc_id, l.study_key,
        l.field,
        CASE WHEN l.action = 'corrected' THEN l.corrected_value ELSE l.value END,
        NULL, l.action, 'reviewer', l.note,
-       l.evidence, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+       l.evidence, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM latest l
 LEFT JOIN studies s ON s.doc_id = l.doc_id AND s.study_key = l.study_key
 WHERE l.action IN ('confirmed', 'corrected', 'added')
@@ -220,14 +227,14 @@ def study_rows(result: DocumentResult) -> pd.DataFrame:
     )
 
 
-READING_ONLY_COLUMNS = {"confidence", "evidence_rank"}
-
-
 def value_rows(result: DocumentResult, digest: str, run_id: int) -> pd.DataFrame:
-    rows = [ValueRow.from_value(study, value) for study in result.studies for value in study.values]
-    # Confidence and rank are properties of one reading, recomputed by every run: the dataset keeps the values.
-    columns = [c for c in ValueRow.model_fields if c not in READING_ONLY_COLUMNS]
-    table = pd.DataFrame([row.model_dump(exclude=READING_ONLY_COLUMNS) for row in rows], columns=columns)
+    values = [(study, value) for study in result.studies for value in study.values]
+    rows = [ValueRow.from_value(study, value) for study, value in values]
+    # Confidence and rank belong to this run's reading (each row records its run); the mention's offsets let the
+    # workbench mark the very words a rule read, not the first words that look like them.
+    table = pd.DataFrame([row.model_dump() for row in rows], columns=list(ValueRow.model_fields))
+    table["mention_start"] = [value.evidence.mention_start for _, value in values]
+    table["mention_end"] = [value.evidence.mention_end for _, value in values]
     table.insert(0, "value_id", [value_id(r.doc_id, r.study_key, r.field, r.value) for r in rows])
     table["content_hash"] = digest
     table["run_id"] = run_id
@@ -560,7 +567,12 @@ def refresh_trials(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_analyses(con: duckdb.DuckDBPyConnection) -> None:
-    values = frame(con, "SELECT trial_id, field, value FROM reviewed_values WHERE review <> 'rejected'")
+    # Only trials that report a result are counted, so only theirs are read (the doses of every trial are not parsed).
+    values = frame(
+        con,
+        """SELECT trial_id, field, value FROM reviewed_values WHERE review <> 'rejected' AND trial_id IN (
+               SELECT trial_id FROM reviewed_values WHERE field = 'alloantibody_result' AND review <> 'rejected')""",
+    )
     table = alloantibody_table(values)
     con.execute("DELETE FROM analyses")
     _insert(con, "analyses", table)

@@ -30,7 +30,7 @@ from extract.normalize.dose import parse_serialised_dose
 from extract.normalize.results import parse_serialised_result, parse_serialised_sample_size
 from extract.paths import load_lexicon, patterns_dir
 from extract.schema import Correction, FieldName, ReviewAction
-from extract.store.dataset import _now, frame, one, refresh_derived, transaction, value_id
+from extract.store.dataset import _now, frame, one, refresh_analyses, transaction, value_id
 from extract.store.spreadsheet import unescape_cell, unescape_id
 
 FIELDS = set(get_args(FieldName))
@@ -243,7 +243,8 @@ def record(con: duckdb.DuckDBPyConnection, corrections: list[Correction]) -> int
             con.execute("INSERT INTO corrections BY NAME SELECT * FROM incoming_corrections")
         finally:
             con.unregister("incoming_corrections")
-        refresh_derived(con)
+        # Trials follow from studies alone, which no judgement changes; the analyses count reviewed values.
+        refresh_analyses(con)
     return len(corrections)
 
 

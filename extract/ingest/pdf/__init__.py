@@ -64,7 +64,9 @@ def layout_pdf(path: Path) -> Written:
         images = sum(page.images for page, _ in pages)
         what = f"{images} image(s) and no text" if images else "no text"
         raise IngestError(path, "no_text_layer", f"no text layer: {page_count} page(s) with {what} (scanned? run OCR first)")
-    return write(_placed(pages), page_count)
+    written = write(_placed(pages), page_count)
+    written.page_sizes = {page.number: (page.width, page.height) for page, _ in pages if page.turned is not None}
+    return written
 
 
 def _placed(pages: list[tuple[PageContent, list[Line]]]) -> list[Placed]:

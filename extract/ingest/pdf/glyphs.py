@@ -46,6 +46,13 @@ class Glyph:
     """The PDF put a space (or pdfium inferred one) between this glyph and the one before."""
     bold: bool = False
     italic: bool = False
+    page: int = 0
+    shown: tuple[float, float, float, float] | None = None
+    """Where a glyph of a turned view sits on the page as shown (x0, top, x1, bottom); None for upright text."""
+
+    def page_box(self) -> tuple[float, float, float, float]:
+        """The glyph's box on its page as shown: x0, top, x1, bottom in points from the top-left."""
+        return self.shown if self.shown is not None else (self.x0, self.top, self.x1, self.bottom)
 
 
 @dataclass
@@ -87,7 +94,7 @@ def read_page(document: pdfium.PdfDocument, index: int, with_rules: bool = True)
         to_display = _display_transform(page, width, height)
         textpage = page.get_textpage()
         try:
-            glyphs, turned = _glyphs(textpage.raw, to_display)
+            glyphs, turned = _glyphs(textpage.raw, to_display, index + 1)
         finally:
             textpage.close()
         rules, images, graphics = _rules_and_images(page.raw, to_display) if with_rules else ([], 0, [])
@@ -124,7 +131,7 @@ def _turned_views(page: PageContent, turned: dict[int, list[Glyph]]) -> list[Pag
             x0, top, x1, bottom = box(g.x0, g.top, g.x1, g.bottom)
             # g.baseline holds the baseline's display x for sideways text (see _glyphs)
             baseline = g.baseline if direction < 0 else page.width - g.baseline
-            glyph = Glyph(g.char, x0, x1, top, bottom, baseline, g.size, g.space_before, g.bold, g.italic)
+            glyph = Glyph(g.char, x0, x1, top, bottom, baseline, g.size, g.space_before, g.bold, g.italic, g.page, (g.x0, g.top, g.x1, g.bottom))
             if sharing and sharing_box == (x0, x1) and x1 > x0:
                 sharing.append(glyph)  # a ligature's letters share one box, as upright (see _glyphs)
                 step = (x1 - x0) / len(sharing)
@@ -170,7 +177,7 @@ def _apply(transform: tuple[float, ...], x: float, y: float) -> tuple[float, flo
     return a * x + b * y + e, c * x + d * y + f
 
 
-def _glyphs(textpage, to_display: tuple[float, ...]) -> tuple[list[Glyph], dict[int, list[Glyph]]]:
+def _glyphs(textpage, to_display: tuple[float, ...], page_number: int) -> tuple[list[Glyph], dict[int, list[Glyph]]]:
     """The page's upright glyphs, and its sideways ones by direction (-1 reading up, +1 reading down)."""
     count = raw.FPDFText_CountChars(textpage)
     ta, tb, tc, td, te, tf = to_display
@@ -255,7 +262,7 @@ def _glyphs(textpage, to_display: tuple[float, ...]) -> tuple[list[Glyph], dict[
             x0, x1 = x1, x0
         if y_bottom < y_top:
             y_top, y_bottom = y_bottom, y_top
-        glyph = Glyph(char or chr(code), x0, x1, y_top, y_bottom, baseline, size or (y_bottom - y_top), space, bold, italic)
+        glyph = Glyph(char or chr(code), x0, x1, y_top, y_bottom, baseline, size or (y_bottom - y_top), space, bold, italic, page_number)
         if direction:
             turned[direction].append(glyph)
             space = False

@@ -25,6 +25,8 @@ class Piece:
     text: str
     superscript: bool = False
     italic: bool = False
+    origins: list[Glyph | None] = field(default_factory=list)
+    """The glyph each character of ``text`` was printed from (None for a space the layout put in)."""
 
 
 @dataclass
@@ -149,48 +151,70 @@ def describe(glyphs: list[Glyph]) -> Line:
     body = [g for g in glyphs if g.size >= floor]
     baseline = median([g.baseline for g in body])
     superscript = config["superscript"]
+    smallest_raised, least_raise = superscript["max_size"] * size, superscript["min_raise"] * size
     ligatures = config["ligatures"]
-    pieces: list[Piece] = []
+    word_gap = config["word_gap"]
+    # Runs of one style as [characters, origins, raised, italic]; a space between runs is a run of its own.
+    runs: list[list] = []
+    last: list | None = None
     previous: Glyph | None = None
+    x0, x1, top, bottom = glyphs[0].x0, glyphs[0].x1, glyphs[0].top, glyphs[0].bottom
     for glyph in glyphs:
-        raised = glyph.size <= superscript["max_size"] * size and baseline - glyph.baseline > superscript["min_raise"] * size
+        if glyph.x0 < x0:
+            x0 = glyph.x0
+        if glyph.x1 > x1:
+            x1 = glyph.x1
+        if glyph.top < top:
+            top = glyph.top
+        if glyph.bottom > bottom:
+            bottom = glyph.bottom
+        raised = glyph.size <= smallest_raised and baseline - glyph.baseline > least_raise
         italic = glyph.italic and not raised
-        char = ligatures.get(glyph.char, glyph.char)
+        char = glyph.char
+        if char in ligatures:
+            char = ligatures[char]
         spaced = previous is not None and (
-            glyph.space_before or glyph.x0 - previous.x1 > config["word_gap"] * min(size, max(glyph.size, previous.size))
+            glyph.space_before or glyph.x0 - previous.x1 > word_gap * min(size, max(glyph.size, previous.size))
         )
-        last = pieces[-1] if pieces else None
-        if spaced and last is not None and last.superscript == raised and (raised or last.italic == italic):
-            last.text += " " + char  # a space inside a run of one style stays in it ("1, 2", "in vitro")
-        elif spaced:
-            pieces.append(Piece(" "))
-            pieces.append(Piece(char, raised, italic))
-        elif last is not None and last.superscript == raised and last.italic == italic:
-            last.text += char
-        else:
-            pieces.append(Piece(char, raised, italic))
         previous = glyph
+        if last is not None and last[2] == raised and (last[3] == italic or (spaced and raised)):
+            if spaced:
+                # a space inside a run of one style stays in it ("1, 2", "in vitro")
+                last[0].append(" ")
+                last[1].append(None)
+        else:
+            if spaced:
+                runs.append([[" "], [None], False, False])
+            last = [[], [], raised, italic]
+            runs.append(last)
+        last[0].append(char)
+        if len(char) == 1:
+            last[1].append(glyph)
+        else:
+            last[1].extend([glyph] * len(char))
     bold_share = sum(1 for g in body if g.bold) / len(body)
     return Line(
         glyphs=glyphs,
-        x0=min(g.x0 for g in glyphs),
-        x1=max(g.x1 for g in glyphs),
-        top=min(g.top for g in glyphs),
-        bottom=max(g.bottom for g in glyphs),
+        x0=x0,
+        x1=x1,
+        top=top,
+        bottom=bottom,
         baseline=baseline,
         size=size,
         bold=bold_share > 0.8,
-        pieces=_merge_pieces(pieces),
+        pieces=_merge_runs(runs),
     )
 
 
-def _merge_pieces(pieces: list[Piece]) -> list[Piece]:
+def _merge_runs(runs: list[list]) -> list[Piece]:
+    """Neighbouring runs of one style (a space between two plain runs) become one piece."""
     merged: list[Piece] = []
-    for piece in pieces:
-        if merged and merged[-1].superscript == piece.superscript and merged[-1].italic == piece.italic:
-            merged[-1].text += piece.text
-        elif piece.text:
-            merged.append(piece)
+    for characters, origins, raised, italic in runs:
+        if merged and merged[-1].superscript == raised and merged[-1].italic == italic:
+            merged[-1].text += "".join(characters)
+            merged[-1].origins += origins
+        else:
+            merged.append(Piece("".join(characters), raised, italic, origins))
     return merged
 
 

@@ -35,6 +35,8 @@ class PdfTable:
     bottom: float
     lines: list[Line] = field(default_factory=list)
     """Every line the table took from the page (caption included)."""
+    caption_lines: int = 1
+    """How many of ``lines``, from the first, are the caption's."""
 
 
 def caption_of(line: Line) -> re.Match | None:
@@ -136,6 +138,7 @@ def _table_below(page, lines, index, match, body_size, taken, column: float) -> 
         top=caption_line.top,
         bottom=bottom,
         lines=caption_lines + body,
+        caption_lines=len(caption_lines),
     )
 
 

@@ -10,6 +10,7 @@ before the full stop it was printed after), any other mark as ``^{a}``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
@@ -19,6 +20,8 @@ from extract.ingest.sections import classify_heading
 from extract.schema import SectionKind
 from extract.ingest.pdf.lines import Line, Piece, settings
 from extract.ingest.pdf.pdf_tables import PdfTable
+from extract.ingest.pdf.traced import Traced
+from extract.ingest.encoding import INVISIBLE
 
 _CITATION_BODY = re.compile(r"[\d,\s–\-−]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]*[A-Za-z]")
@@ -40,6 +43,10 @@ class Written:
     text: str
     page_starts: list[tuple[int, int]]
     """(offset, page number) where each page's first character was written."""
+    origins: list = field(default_factory=list)
+    """For each character of ``text``, the Glyph it was printed from (None for what the layout added)."""
+    page_sizes: dict[int, tuple[float, float]] = field(default_factory=dict)
+    """Each page's width and height as shown, in points."""
 
 
 def write(placed: list[Placed], page_count: int) -> Written:
@@ -53,7 +60,7 @@ def write(placed: list[Placed], page_count: int) -> Written:
     leading = _leading(placed, body_size)
     vocabulary = _vocabulary(lines)
     blocks = _floats_after_sentences(_title_first(_blocks(placed, body_size, leading), body_size))
-    out: list[str] = []
+    out: list[Traced] = []
     offset = 0
     page_starts: dict[int, int] = {}
     in_references = False
@@ -67,36 +74,37 @@ def write(placed: list[Placed], page_count: int) -> Written:
             out.append(text)
             offset += len(text)
             continue
-        text = ""
+        text = Traced()
         opened = []
         for placed_line in block.placed:
             if placed_line.page not in page_starts:
                 page_starts[placed_line.page] = len(text) + (1 if text else 0)
                 opened.append(placed_line.page)
-            text = join_lines(text, render(placed_line.item.pieces), vocabulary) if text else render(placed_line.item.pieces)
+            rendered = render(placed_line.item.pieces)
+            text = join_lines(text, rendered, vocabulary) if text else rendered
         text = text.strip()
-        run_in = _RUN_IN_HEADING.match(text) if block.kind == "paragraph" and not in_references else None
+        run_in = _RUN_IN_HEADING.match(text.text) if block.kind == "paragraph" and not in_references else None
         if run_in:
             # "*2.1.1. Chemicals.* Chromogenic substrates ..." : the heading run into its paragraph
             # goes on a line of its own, as the section title it is.
-            heading = run_in.group(1).strip()
+            heading = text[run_in.start(1) : run_in.end(1)].strip()
             rest = text[run_in.end() :]
             split = heading + "\n\n" + rest
             for page in opened:
                 if page_starts[page] >= run_in.end():
                     page_starts[page] += len(split) - len(text)
             text = split
-        if block.kind == "heading" and in_references and _looks_like_entry(text):
+        if block.kind == "heading" and in_references and _looks_like_entry(text.text):
             block.kind = "paragraph"  # an entry set in bold or large is still an entry, not a heading
         if block.kind == "heading":
-            text = text.replace("*", "")
-            in_references = classify_heading(text) is SectionKind.references
+            text = text.without("*")
+            in_references = classify_heading(text.text) is SectionKind.references
             numbered_list = None
             first_entry = True
         elif in_references:
             if numbered_list is None:
-                numbered_list = _marked(text)
-            if not first_entry and not _starts_entry(text, out[-1], numbered_list):
+                numbered_list = _marked(text.text)
+            if not first_entry and not _starts_entry(text.text, out[-1].text, numbered_list):
                 separator = " "  # the rest of the entry above, broken off at a column or page end
             else:
                 entry = _as_entry(text)
@@ -110,13 +118,28 @@ def write(placed: list[Placed], page_count: int) -> Written:
             page_starts[page] += offset + len(separator)
         out.append(separator + text)
         offset += len(separator) + len(text)
-    text = "".join(out) + "\n"
+    written = Traced.join("", out) + "\n"
+    written, page_starts = _without_invisible(written, page_starts)
     starts = []
     last = 0
     for number in range(1, page_count + 1):
         last = page_starts.get(number, last)
         starts.append((last, number))
-    return Written(text, starts)
+    return Written(written.text, starts, written.origins)
+
+
+def _without_invisible(written: Traced, page_starts: dict[int, int]) -> tuple[Traced, dict[int, int]]:
+    """Soft hyphens and other invisible characters left out here, so the Document's text is this text.
+
+    The text reader would leave them out anyway; done here, evidence offsets,
+    page starts and glyph origins all index one and the same text.
+    """
+    text = written.text
+    removed = [match.start() for match in _INVISIBLE.finditer(text)] if not text.isascii() else []
+    if not removed:
+        return written, page_starts
+    shifted = {page: start - bisect_left(removed, start) for page, start in page_starts.items()}
+    return written.without(INVISIBLE), shifted
 
 
 _NUMBERED_HEADING = re.compile(r"^\s*\*?\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
@@ -124,6 +147,7 @@ _RUN_IN_HEADING = re.compile(r"^\*(\d{1,2}(?:\.\d{1,2})+\.?\s+[A-Z][^*]{0,100}?)
 _PRINTED_NUMBER = re.compile(r"^(\d{1,3})\.?\s+(?=\S)")
 _BRACKETED_NUMBER = re.compile(r"^\[\d{1,4}\]\s")
 _BULLET = re.compile(r"^[-•]\s")
+_INVISIBLE = re.compile("[" + re.escape("".join(sorted(INVISIBLE))) + "]")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
@@ -155,17 +179,17 @@ def _starts_entry(text: str, before: str, numbered: bool) -> bool:
     return bool(named) and bool(_ENTRY_END.search(before.rstrip()))
 
 
-def _as_entry(text: str) -> str:
+def _as_entry(text: Traced) -> Traced:
     """A reference entry in the shape the text exports give it: "12. ..." or, unnumbered, "- ...".
 
     Journals print the number bare ("12 Lim SS"), with a full stop or in brackets, or
     not at all (author-year lists).
     """
-    if _BRACKETED_NUMBER.match(text) or _BULLET.match(text):
+    if _BRACKETED_NUMBER.match(text.text) or _BULLET.match(text.text):
         return text
-    number = _PRINTED_NUMBER.match(text)
+    number = _PRINTED_NUMBER.match(text.text)
     if number:
-        return f"{number.group(1)}. {text[number.end():]}"
+        return text[number.start(1) : number.end(1)] + ". " + text[number.end() :]
     return "- " + text
 
 
@@ -348,57 +372,60 @@ def _is_heading(block: Block, body_size: float, config) -> bool:
 # --- text of lines -------------------------------------------------------------------------
 
 
-def render(pieces: list[Piece], italics: bool = True) -> str:
-    out = ""
+def render(pieces: list[Piece], italics: bool = True) -> Traced:
+    out = Traced()
     for index, piece in enumerate(pieces):
+        printed = Traced(piece.text, piece.origins)
         if piece.superscript:
             following = pieces[index + 1].text if index + 1 < len(pieces) else ""
-            out = _attach_superscript(out, piece.text, following)
+            out = _attach_superscript(out, printed, following)
         elif piece.italic and italics and any(c.isalpha() for c in piece.text):
             # Only letters are set in italics for a reason: an italic "%" or ":" in "95%" or "1:5"
             # is the font's, and markers there would cut the number in two.
-            core = piece.text.strip()
-            lead = piece.text[: len(piece.text) - len(piece.text.lstrip())]
-            trail = piece.text[len(piece.text.rstrip()) :]
-            out += f"{lead}*{core}*{trail}"
+            core = printed.strip()
+            lead = len(piece.text) - len(piece.text.lstrip())
+            trail = len(piece.text.rstrip())
+            out = out + printed[:lead] + "*" + core + "*" + printed[trail:]
         else:
-            out += piece.text
+            out = out + printed
     return out
 
 
-def _attach_superscript(out: str, raised: str, following: str) -> str:
+def _attach_superscript(out: Traced, raised: Traced, following: str) -> Traced:
     config = settings()
-    mark = raised.strip()
+    printed = raised.strip()
+    mark = printed.text
     if not mark:
         return out
     if _CITATION_BODY.fullmatch(mark) and any(c.isdigit() for c in mark):
-        base = "" if not out or out[-1].isspace() else out.split()[-1]
+        before = out.text
+        base = "" if not before or before[-1].isspace() else before.split()[-1]
         letters = re.sub(r"^.*[^A-Za-zµμχ]", "", base)
         is_power = re.search(r"(?<![\d.])10$", base) or (
             letters and letters in config["power_bases"] and not base[-1:].isdigit() and len(letters) <= 3
         )
         if re.fullmatch(r"[\-−+]?\d{1,2}", mark) and is_power:
             digits = config["superscript_digits"]
-            return out + "".join(digits.get(c, c) for c in mark)
-        citation = _citation(mark)
+            return out + Traced("".join(digits.get(c, c) for c in mark), printed.origins)
+        citation = Traced.spread(_citation(mark), printed.origins)
         stripped = out.rstrip()
-        punctuation = re.search(r"[.,;:]+$", stripped)
+        punctuation = re.search(r"[.,;:]+$", stripped.text)
         # Printed after the full stop ("cells.¹²"), the text exports put it before: "cells [12]."
         if (
             punctuation
             and (not following or following[:1].isspace())
-            and not re.search(r"(?:\d|\bal|\betc|\be\.g|\bi\.e|\b[A-Z])[.,]$", stripped)
+            and not re.search(r"(?:\d|\bal|\betc|\be\.g|\bi\.e|\b[A-Z])[.,]$", stripped.text)
         ):
             head = stripped[: punctuation.start()].rstrip()
-            return f"{head} {citation}{punctuation.group(0)}"
-        return f"{stripped} {citation}"
+            return head + " " + citation + stripped[punctuation.start() :]
+        return stripped + " " + citation
     if mark.lower() in ("st", "nd", "rd", "th"):
-        return out + mark
+        return out + printed
     if mark in config["degree_marks"] and (not following or following[:1] in "CFK –-" or following[:1].isspace()):
         # A raised ring (∘, o) after a number is a degree sign: "37∘C" → "37°C".
-        if re.search(r"\d\s?$", out):
-            return out.rstrip() + "°"
-    return out + "^{" + mark + "}"
+        if re.search(r"\d\s?$", out.text):
+            return out.rstrip() + Traced("°", printed.origins[:1])
+    return out + "^{" + printed + "}"
 
 
 def _citation(mark: str) -> str:
@@ -416,24 +443,26 @@ def _citation(mark: str) -> str:
     return " ".join(f"[{n}]" for n in numbers)
 
 
-def join_lines(text: str, following: str, vocabulary: Counter) -> str:
+def join_lines(text: Traced, following: Traced, vocabulary: Counter) -> Traced:
     """Join two printed lines of one paragraph, undoing hyphenation at the line end."""
     hyphens = settings()["hyphens"]
     following = following.lstrip()
     if not following:
         return text
     text = text.rstrip()
-    if text.endswith("*") and following.startswith("*") and not text.endswith("**"):
+    before, after = text.text, following.text
+    if before.endswith("*") and after.startswith("*") and not before.endswith("**"):
         return join_lines(text[:-1], following[1:], vocabulary)  # one italic phrase over two lines
-    last = text[-1:] if text else ""
-    if last in hyphens and len(text) >= 2 and text[-2].isalpha():
-        head = re.search(r"([A-Za-z]+)$", text[:-1])
-        tail = re.match(r"([A-Za-z]+)", following)
-        if head and tail and following[0].islower():
-            return text[:-1] + ("-" if _keeps_hyphen(head.group(1), tail.group(1), vocabulary) else "") + following
-        return text[:-1] + "-" + following
-    if last in ("–", "/") or (last in hyphens and text[-2:-1].isdigit()):
-        return text[:-1] + ("-" if last in hyphens else last) + following
+    last = before[-1:]
+    hyphen = Traced("-", text.origins[-1:])  # the printed hyphen, written as a plain one
+    if last in hyphens and len(before) >= 2 and before[-2].isalpha():
+        head = re.search(r"([A-Za-z]+)$", before[:-1])
+        tail = re.match(r"([A-Za-z]+)", after)
+        if head and tail and after[0].islower():
+            return text[:-1] + (hyphen if _keeps_hyphen(head.group(1), tail.group(1), vocabulary) else "") + following
+        return text[:-1] + hyphen + following
+    if last in ("–", "/") or (last in hyphens and before[-2:-1].isdigit()):
+        return text[:-1] + (hyphen if last in hyphens else text[-1:]) + following
     return text + " " + following
 
 
@@ -451,21 +480,38 @@ def _keeps_hyphen(head: str, tail: str, vocabulary: Counter) -> bool:
     return vocabulary[head.lower()] > 0 and vocabulary[tail.lower()] > 0 and len(head) > 2
 
 
-def _table_text(table: PdfTable, vocabulary: Counter) -> str:
-    caption = f"Table {table.number}" + (" (continued)" if table.continued else "")
-    if table.caption:
-        caption += " " + table.caption
-    rows = []
+def _table_text(table: PdfTable, vocabulary: Counter) -> Traced:
+    caption = _caption_text(table)
+    rows: list[Traced] = []
     for row in table.rows:
         cells = []
         for cell in row:
-            text = ""
+            text = Traced()
             for fragment in cell:
                 piece = render(fragment.pieces).strip()
                 text = join_lines(text, piece, vocabulary) if text else piece
-            cells.append(re.sub(r"\s+", " ", text).strip())
+            cells.append(text.single_spaced())
         if any(cells):
-            rows.append("\t".join(cells))
+            rows.append(Traced.join("\t", cells))
     if len(rows) < 2:
-        return caption + ("\n\n" + "\n\n".join(r.replace("\t", " ") for r in rows) if rows else "")
-    return caption + "\n\n" + "\n".join(rows)
+        if not rows:
+            return caption
+        return caption + "\n\n" + Traced.join("\n\n", [Traced(r.text.replace("\t", " "), r.origins) for r in rows])
+    return caption + "\n\n" + Traced.join("\n", rows)
+
+
+def _caption_text(table: PdfTable) -> Traced:
+    """"Table N (continued) caption", its characters traced to the caption as printed."""
+    printed = Traced.join(" ", [_line_text(line).strip() for line in table.lines[: table.caption_lines]])
+    number_end = printed.text.find(table.number)
+    label = f"Table {table.number}" + (" (continued)" if table.continued else "")
+    caption = Traced.spread(label, printed.origins[: number_end + len(table.number)] if number_end >= 0 else [])
+    if not table.caption:
+        return caption
+    at = printed.text.find(table.caption)
+    return caption + " " + (printed[at : at + len(table.caption)] if at >= 0 else Traced(table.caption))
+
+
+def _line_text(line: Line) -> Traced:
+    """A line's text as printed (``Line.text``), traced."""
+    return Traced.join("", [Traced(piece.text, piece.origins) for piece in line.pieces])
