@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 
-_HYPHENS = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2043\ufe63\uff0d"})
+_HYPHEN_LOOK_ALIKES = "\u2010\u2011\u2012\u2043\ufe63\uff0d"
+_HYPHENS = str.maketrans({c: "-" for c in _HYPHEN_LOOK_ALIKES})
+# Most paragraphs hold none: one scan in C to find out costs less than translating every character through a dict.
+_ANY_HYPHEN_LOOK_ALIKE = re.compile(f"[{_HYPHEN_LOOK_ALIKES}]")
 # An en or em dash, or a minus sign, between two letters joins a compound ("marrow–derived");
 # between digits it is a range ("0.5–1.0") and stays as written.
 _DASH_IN_WORD = re.compile(r"(?<=[^\W\d_])[\u2013\u2014\u2212](?=[^\W\d_])")
@@ -21,7 +24,8 @@ _SLASH_IN_WORDS = re.compile(r"(?<=[^\W\d_]{2})/(?=[^\W\d_]{2})")
 
 def text_for_nlp(text: str) -> str:
     """`text` with hyphen look-alikes as '-' and word/word as two words, of exactly the same length."""
-    text = text.translate(_HYPHENS)
+    if _ANY_HYPHEN_LOOK_ALIKE.search(text):
+        text = text.translate(_HYPHENS)
     if "\u2013" in text or "\u2014" in text or "\u2212" in text:
         text = _DASH_IN_WORD.sub("-", text)
     if "/" in text:

@@ -57,7 +57,8 @@ def _not_people() -> str:
 
 @functools.cache
 def _count() -> str:
-    return rf"(?:{_INTEGER}|{word_number_pattern()})"
+    # Both forms start after a non-word character; saying so first lets the regex engine skip the inside of words.
+    return rf"(?<!\w)(?:{_INTEGER}|{word_number_pattern()})"
 
 
 @functools.cache
