@@ -13,9 +13,10 @@ from extract.ingest import DEFAULT_MAX_BYTES
 from extract.run import discover
 from extract.runner.batch import DEFAULT_TIMEOUT, BatchOptions, run_batch
 from extract.runner.progress import RichProgress
-from extract.schema import RunStats, RunSummary
+from extract.runner.stats import RunStats
 from extract.store.dataset_cli import one_line
 from extract.store.journal import JournalError
+from extract.store.outputs import RunSummary
 from extract.store.spreadsheet import escape_frame
 
 app = typer.Typer(add_completion=False, help="Read MSC therapy papers into study records with evidence.")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from extract.ingest import load_document
-from extract.schema import StudyIdentity
 from extract.store.dedupe import assign_trials, normalise_doi, normalise_title, same_trial, surname
+from extract.store.records import StudyIdentity
 
 from conftest import REVIEW_004, ROOT
 

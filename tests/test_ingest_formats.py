@@ -15,11 +15,12 @@ import pytest
 
 from extract.fields.registry import registry_values
 from extract.ingest import list_records, load_document
+from extract.ingest.document import DocumentFormat, SectionKind
 from extract.ingest.errors import IngestError
+from extract.link.records import DocumentKind
 from extract.run import discover, process_path
 from extract.runner.batch import BatchOptions, run_batch
 from extract.runner.inprocess import InProcessEngine
-from extract.schema import DocumentFormat, DocumentKind, SectionKind
 
 from conftest import ROOT, SHARED
 

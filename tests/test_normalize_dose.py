@@ -26,7 +26,7 @@ from extract.normalize.dose import (
     parse_serialised_dose,
     serialise_dose,
 )
-from extract.schema import Dose
+from extract.normalize.values import Dose
 
 ROOT = Path(__file__).resolve().parents[1]
 # Modest by default so the file runs in seconds; raise it for a bug hunt:

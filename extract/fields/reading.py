@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
+from extract.fields.evidence import FieldMention
+from extract.ingest.document import SectionKind
 from extract.paths import load_lexicon
-from extract.schema import FieldMention, SectionKind
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,10 @@ from __future__ import annotations
 
 import re
 
-from extract.paths import load_lexicon
+from extract.ingest.document import Document, DocumentFormat, DocumentMetadata, Paragraph, Section, SectionKind
 from extract.ingest.references import split_run_in_titles
 from extract.normalize.citations import find_citation_groups
-from extract.schema import (
-    Document,
-    DocumentFormat,
-    DocumentMetadata,
-    Paragraph,
-    Section,
-    SectionKind,
-)
+from extract.paths import load_lexicon
 
 _FIELDS = ("key", "authors", "title", "date", "journal", "DOI", "sha", "doc_id", "cord_uid")
 # Fields that are one word; the others (authors, title, journal) run on to the next label.

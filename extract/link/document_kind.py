@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from extract.ingest.document import Document, SectionKind
+from extract.link.records import DocumentKind
 from extract.paths import load_lexicon
-from extract.schema import Document, DocumentKind, SectionKind
 
 _OPENING_CHARACTERS = 6000
 

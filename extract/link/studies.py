@@ -15,21 +15,12 @@ import re
 from collections import defaultdict
 from functools import cache
 
+from extract.fields.evidence import Evidence, ExtractedValue, FieldMention, Sentence, TableStudyRow
+from extract.ingest.document import Document, SectionKind
 from extract.link.authors import cite_named_authors
+from extract.link.records import DocumentKind, Study, StudyReference
 from extract.link.trial import read_trial, speaks_of_trial
 from extract.paths import load_lexicon
-from extract.schema import (
-    Document,
-    DocumentKind,
-    Evidence,
-    ExtractedValue,
-    FieldMention,
-    SectionKind,
-    Sentence,
-    Study,
-    StudyReference,
-    TableStudyRow,
-)
 
 LIST_FIELDS = {"dose"}
 PRIMARY_SECTIONS = {

@@ -17,7 +17,7 @@ import re
 
 from spacy.tokens import Doc
 
-from extract.schema import Paragraph
+from extract.ingest.document import Paragraph
 
 MAX_PARAGRAPH_CHARS = 50_000
 """A paragraph longer than this is read in pieces of at most this length."""

@@ -31,7 +31,7 @@ from extract.normalize.numbers import (
     split_e_notation,
     word_number_pattern,
 )
-from extract.schema import AlloantibodyResult, SampleSize
+from extract.normalize.values import AlloantibodyResult, SampleSize
 
 _CITATION = re.compile(r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]")
 _INTEGER = r"(?<![\w.,])\d+(?![\w]|[.,]\d)"

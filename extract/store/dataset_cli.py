@@ -11,12 +11,12 @@ from rich.table import Table
 
 from extract.ingest import DEFAULT_MAX_BYTES
 from extract.run import discover
-from extract.schema import ReviewAction, UpdateSummary
-from extract.store import reviews
 from extract.runner.batch import DEFAULT_TIMEOUT
 from extract.runner.progress import RichProgress
+from extract.store import reviews
 from extract.store.dataset import DEFAULT_DATABASE, DatasetError, checkpoint_dir, connect, frame, update as update_dataset
 from extract.store.exports import FORMATS, analyses_table, export as export_dataset
+from extract.store.records import ReviewAction, UpdateSummary
 
 console = Console(stderr=True)
 DATABASE_HELP = f"The dataset file (DuckDB); created if missing. The README's default is {DEFAULT_DATABASE}."

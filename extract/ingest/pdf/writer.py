@@ -14,11 +14,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
 
+from extract.ingest.document import SectionKind
 from extract.ingest.pdf.layout import Placed
-from extract.ingest.sections import classify_heading
-from extract.schema import SectionKind
 from extract.ingest.pdf.lines import Line, Piece, settings
 from extract.ingest.pdf.pdf_tables import PdfTable
+from extract.ingest.sections import classify_heading
 
 _CITATION_BODY = re.compile(r"[\d,\s–\-−]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]*[A-Za-z]")
