@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from extract.cli import app
-from extract.store import reviews
-from extract.store.dataset import connect, update, value_id
-from extract.store.exports import export
+from extract.dataset import reviews
+from extract.dataset.database import connect, update, value_id
+from extract.dataset.exports import export
 
 from conftest import REVIEW_004, ROOT, TRIAL_DISC, TRIAL_FECAL
 

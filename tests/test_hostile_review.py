@@ -12,10 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from extract.cli import app
-from extract.store import reviews
-from extract.store.dataset import connect, update, value_id
-from extract.store.exports import export
-from extract.store.records import ReviewAction
+from extract.dataset import reviews
+from extract.dataset.database import connect, update, value_id
+from extract.dataset.exports import export
+from extract.dataset.records import ReviewAction
 from extract.store.spreadsheet import escape_cell, escape_id, unescape_cell, unescape_id
 
 from conftest import TRIAL_DISC, TRIAL_FECAL

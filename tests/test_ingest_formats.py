@@ -421,7 +421,7 @@ def test_a_file_of_one_record_is_named_by_its_file(nlp, tmp_path):
 
 
 def test_the_dataset_keeps_a_document_per_file_and_says_so_for_an_export(nlp, tmp_path):
-    from extract.store.dataset import update
+    from extract.dataset.database import update
 
     folder = tmp_path / "papers"
     folder.mkdir()
