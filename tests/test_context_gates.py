@@ -6,11 +6,9 @@ import re
 
 import pytest
 
-from extract.ingest import load_document
 from extract.nlp.context import ContextEngine, ContextRule, load_context_rules
-from extract.run import discover
 
-from conftest import CORPUS, ROOT, SHARED
+from conftest import CORPUS, ROOT, SHARED, paper_sentences
 
 RULES = load_context_rules()
 
@@ -26,8 +24,7 @@ def sentences() -> list[str]:
         SHARED / "rct-fulltext",
         SHARED / "registry" / "records",
     ]
-    papers = discover([f for f in folders if f.is_dir()])
-    return [s for p in papers for s in re.split(r"(?<=[.;:])\s+", load_document(p).text)]
+    return paper_sentences(folders)
 
 
 def _matcher(rule: ContextRule):

@@ -7,6 +7,7 @@ from functools import cache
 
 from extract.ingest.document import Document, SectionKind
 from extract.link.records import DocumentKind
+from extract.nlp.sentences import sentence_spans
 from extract.paths import load_lexicon
 
 _OPENING_CHARACTERS = 6000
@@ -74,9 +75,10 @@ def gives_cell_product(text: str) -> bool:
 
 def is_about_cell_therapy(document: Document) -> bool:
     """The title, or a sentence of the opening, gives a cell product to patients."""
+    opening = _opening(document)
     return gives_cell_product(document.metadata.title or "") or any(
         gives_cell_product(sentence)
-        for sentence in re.split(r"(?<=[.;:!?])\s+", _opening(document))
+        for sentence in (opening[start:end] for start, end in sentence_spans(opening))
         if not _CITES.search(sentence)
     )
 

@@ -76,6 +76,16 @@ def build_pipeline(name: str | None = "auto") -> Language:
     return nlp
 
 
+@cache
+def sentence_splitter() -> Language:
+    """The blank pipeline's tokenizer and sentence splitter alone, for text read outside a pipeline
+    (`extract.nlp.sentences.sentence_spans`)."""
+    nlp = _blank_scientific()
+    nlp.tokenizer = BoundedTokenizer(nlp.tokenizer)
+    _add_ours(nlp, SENTENCIZER)
+    return nlp
+
+
 def _add_ours(nlp: Language, factory: str) -> Callable | None:
     """Add our component under its factory's name, unless the base has one (a folder saved from this pipeline)."""
     if factory in nlp.pipe_factories.values():
