@@ -42,6 +42,24 @@ def paper_sentences(folders: list[Path]) -> list[str]:
     return sentences
 
 
+def built_dataset(tmp_path_factory, nlp, papers: list[Path]) -> Path:
+    """A review dataset updated with `papers`, once per test module (callers make it a module fixture)."""
+    from extract.dataset.database import update
+
+    database = tmp_path_factory.mktemp("dataset") / "review.duckdb"
+    update(database, papers, nlp=nlp)
+    return database
+
+
+def private_copy(database: Path, folder: Path) -> Path:
+    """A copy of a built dataset, for a test that records judgements without touching the module's."""
+    import shutil
+
+    copy = folder / "review.duckdb"
+    shutil.copy(database, copy)
+    return copy
+
+
 def negative_control_texts() -> list[Path]:
     """The 300 real non-cell-therapy trials where CI has them, else the committed sample."""
     full = SHARED / "rct-fulltext" / "other"
