@@ -18,10 +18,10 @@ from pathlib import Path
 
 from corpora import CORPUS, trial_texts
 
+from extract.dataset.database import connect, update
+from extract.dataset.exports import export
 from extract.nlp.pipeline import build_pipeline
 from extract.run import discover, process_path
-from extract.store.dataset import connect, update
-from extract.store.exports import export
 
 
 def timed(action):

@@ -30,7 +30,7 @@ from pathlib import Path
 from corpora import CORPUS, ROOT
 
 from extract.nlp.pipeline import build_pipeline
-from extract.store.dataset import connect, refresh_analyses, update
+from extract.dataset.database import connect, refresh_analyses, update
 
 SAME_TRIAL = ROOT / "tests" / "data" / "same-trial" / "PMC5009698_jats.md"
 TARGET_MS = 300

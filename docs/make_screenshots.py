@@ -20,9 +20,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 from workbench_server import build_dataset, serving  # noqa: E402
 
 from extract.nlp.pipeline import build_pipeline  # noqa: E402
-from extract.schema import ReviewAction  # noqa: E402
-from extract.store import reviews  # noqa: E402
-from extract.store.dataset import connect  # noqa: E402
+from extract.dataset.records import ReviewAction  # noqa: E402
+from extract.dataset import reviews  # noqa: E402
+from extract.dataset.database import connect  # noqa: E402
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]

@@ -9,13 +9,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from extract.dataset.cli import one_line
 from extract.ingest import DEFAULT_MAX_BYTES
 from extract.run import discover
 from extract.runner.batch import DEFAULT_TIMEOUT, BatchOptions, run_batch
 from extract.runner.progress import RichProgress
-from extract.schema import RunStats, RunSummary
-from extract.store.dataset_cli import one_line
+from extract.runner.stats import RunStats
 from extract.store.journal import JournalError
+from extract.store.outputs import RunSummary
 from extract.store.spreadsheet import escape_frame
 
 app = typer.Typer(add_completion=False, help="Read MSC therapy papers into study records with evidence.")
@@ -146,8 +147,8 @@ def score(
     Console().print(escape(f"→ {written}"))
 
 
-# The review dataset (extract/store/dataset_cli.py): one DuckDB file kept for the life of a review.
-from extract.store.dataset_cli import analyses, export, review_app, update  # noqa: E402
+# The review dataset (extract/dataset/cli.py): one DuckDB file kept for the life of a review.
+from extract.dataset.cli import analyses, export, review_app, update  # noqa: E402
 
 app.command()(update)
 app.command()(export)

@@ -19,13 +19,14 @@ from extract.fields.prose import read_sentences
 from extract.fields.registry import is_registry_record, with_registry_values
 from extract.fields.tables import read_table_rows
 from extract.ingest import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, doc_id_of, load_document
+from extract.ingest.document import Document
 from extract.ingest.encoding import restore_file_offsets
 from extract.ingest.errors import IngestError
 from extract.link.document_kind import document_kind, is_about_cell_therapy
+from extract.link.records import DocumentError, DocumentKind, DocumentResult
 from extract.link.studies import deduplicate_values, link_primary, link_review
 from extract.link.trial import merge_restatements
 from extract.nlp.pipeline import build_pipeline, pipeline_description
-from extract.schema import Document, DocumentError, DocumentKind, DocumentResult
 
 
 # Notes that travel with a folder of papers, not papers themselves.

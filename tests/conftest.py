@@ -27,6 +27,39 @@ def corpus_results(nlp):
     return {r.doc_id: r for r in (process_path(p, nlp) for p in discover([CORPUS]))}
 
 
+def paper_sentences(folders: list[Path]) -> list[str]:
+    """Every sentence of every paragraph of the papers under `folders`, split as the pipeline splits them."""
+    from extract.ingest import load_document
+    from extract.nlp.sentences import sentence_spans
+    from extract.run import discover
+
+    sentences = []
+    for path in discover([folder for folder in folders if folder.is_dir()]):
+        document = load_document(path)
+        for paragraph in document.paragraphs:
+            text = document.slice(paragraph)
+            sentences.extend(text[start:end] for start, end in sentence_spans(text))
+    return sentences
+
+
+def built_dataset(tmp_path_factory, nlp, papers: list[Path]) -> Path:
+    """A review dataset updated with `papers`, once per test module (callers make it a module fixture)."""
+    from extract.dataset.database import update
+
+    database = tmp_path_factory.mktemp("dataset") / "review.duckdb"
+    update(database, papers, nlp=nlp)
+    return database
+
+
+def private_copy(database: Path, folder: Path) -> Path:
+    """A copy of a built dataset, for a test that records judgements without touching the module's."""
+    import shutil
+
+    copy = folder / "review.duckdb"
+    shutil.copy(database, copy)
+    return copy
+
+
 def negative_control_texts() -> list[Path]:
     """The 300 real non-cell-therapy trials where CI has them, else the committed sample."""
     full = SHARED / "rct-fulltext" / "other"

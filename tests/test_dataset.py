@@ -14,9 +14,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from extract.schema import ReviewAction
-from extract.store import reviews
-from extract.store.dataset import DatasetError, checkpoint_dir, connect, update, value_id
+from extract.dataset import reviews
+from extract.dataset.database import DatasetError, checkpoint_dir, connect, update, value_id
+from extract.dataset.records import ReviewAction
 
 from conftest import REVIEW_000, REVIEW_004, ROOT, TRIAL_DISC, TRIAL_FECAL, kill_after_journaled
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from extract.dataset.analyses import alloantibody_table, dose_band, trial_counts
 from extract.normalize.dose import parse_serialised_dose
 from extract.normalize.results import parse_serialised_result, parse_serialised_sample_size
-from extract.store.analyses import alloantibody_table, dose_band, trial_counts
 
 from conftest import ROOT
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from extract.dataset.dedupe import assign_trials, normalise_doi, normalise_title, same_trial, surname
+from extract.dataset.records import StudyIdentity
 from extract.ingest import load_document
-from extract.schema import StudyIdentity
-from extract.store.dedupe import assign_trials, normalise_doi, normalise_title, same_trial, surname
 
 from conftest import REVIEW_004, ROOT
 

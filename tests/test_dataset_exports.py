@@ -3,7 +3,6 @@ judgements; the commands work end to end."""
 
 from __future__ import annotations
 
-import shutil
 
 import duckdb
 import openpyxl
@@ -12,28 +11,23 @@ import pytest
 from typer.testing import CliRunner
 
 from extract.cli import app
-from extract.store import reviews
-from extract.store.dataset import connect, update, value_id
-from extract.store.exports import export
+from extract.dataset import reviews
+from extract.dataset.database import connect, value_id
+from extract.dataset.exports import export
 
-from conftest import REVIEW_004, ROOT, TRIAL_DISC, TRIAL_FECAL
+from conftest import built_dataset, private_copy, REVIEW_004, ROOT, TRIAL_DISC, TRIAL_FECAL
 
 TRIAL_DISC_JATS = ROOT / "tests" / "data" / "same-trial" / "PMC5009698_jats.md"
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, nlp):
-    database = tmp_path_factory.mktemp("dataset") / "review.duckdb"
-    update(database, [TRIAL_DISC, TRIAL_DISC_JATS, TRIAL_FECAL, REVIEW_004], nlp=nlp)
-    return database
+    return built_dataset(tmp_path_factory, nlp, [TRIAL_DISC, TRIAL_DISC_JATS, TRIAL_FECAL, REVIEW_004])
 
 
 @pytest.fixture
 def database(built, tmp_path):
-    """A private copy, for tests that record judgements."""
-    copy = tmp_path / "review.duckdb"
-    shutil.copy(built, copy)
-    return copy
+    return private_copy(built, tmp_path)
 
 
 def in_db(database, sql):

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from extract.normalize.dose import find_doses, parse_doses, parse_serialised_dose, serialise_dose
 from extract.normalize.numbers import normalize_numeric_text
-from extract.schema import Dose
+from extract.normalize.values import Dose
 
 PROPERTY = settings(max_examples=int(os.environ.get("MSC_HYPOTHESIS_EXAMPLES", "200")), deadline=None)
 

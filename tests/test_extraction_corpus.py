@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from extract.ingest import load_document
-from extract.schema import DocumentKind
+from extract.link.records import DocumentKind
 
 from conftest import REVIEW_000
 
@@ -147,7 +147,7 @@ def test_review_000_an_author_named_without_a_number_is_the_study_cited_with_it(
 
 def test_an_author_paired_with_two_studies_cites_neither():
     from extract.link.authors import cite_named_authors
-    from extract.schema import CitationMention, Sentence
+    from extract.fields.evidence import CitationMention, Sentence
 
     def sentence(index: int, text: str, numbers: list[int] | None = None) -> Sentence:
         bracket = f"[{numbers[0]}]" if numbers else None

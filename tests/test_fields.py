@@ -13,7 +13,7 @@ from extract.fields.prose import SENTENCE_READERS
 from extract.fields.reading import SentenceText
 from extract.fields.safety import safety_mentions
 from extract.fields.sample_size import sample_size_mentions
-from extract.schema import SectionKind
+from extract.ingest.document import SectionKind
 
 from conftest import CORPUS
 

@@ -11,8 +11,8 @@ import pytest
 
 from extract.ingest import parse_text
 from extract.link.document_kind import document_kind, is_about_cell_therapy
+from extract.link.records import DocumentKind
 from extract.run import extract_document
-from extract.schema import DocumentKind
 
 
 def record(title: str, summary: str, detail: str = "") -> str:

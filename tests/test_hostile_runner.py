@@ -14,10 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from extract.cli import app
+from extract.dataset.database import checkpoint_dir, update
 from extract.run import discover
 from extract.runner.batch import BatchOptions, run_batch
 from extract.runner.inprocess import InProcessEngine
-from extract.store.dataset import checkpoint_dir, update
 from extract.store.journal import JOURNAL_NAME, JournalError, StaleJournal
 
 from conftest import ROOT, TRIAL_DISC, TRIAL_FECAL

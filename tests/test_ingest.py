@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from extract.ingest import load_document, parse_text
-from extract.schema import DocumentFormat, SectionKind
+from extract.ingest.document import DocumentFormat, SectionKind
 
 from conftest import REVIEW_000, REVIEW_004, TRIAL_DISC, TRIAL_FECAL, negative_control_texts
 

@@ -15,11 +15,12 @@ import pytest
 
 from extract.fields.registry import registry_values
 from extract.ingest import list_records, load_document
+from extract.ingest.document import DocumentFormat, SectionKind
 from extract.ingest.errors import IngestError
+from extract.link.records import DocumentKind
 from extract.run import discover, process_path
 from extract.runner.batch import BatchOptions, run_batch
 from extract.runner.inprocess import InProcessEngine
-from extract.schema import DocumentFormat, DocumentKind, SectionKind
 
 from conftest import ROOT, SHARED
 
@@ -420,7 +421,7 @@ def test_a_file_of_one_record_is_named_by_its_file(nlp, tmp_path):
 
 
 def test_the_dataset_keeps_a_document_per_file_and_says_so_for_an_export(nlp, tmp_path):
-    from extract.store.dataset import update
+    from extract.dataset.database import update
 
     folder = tmp_path / "papers"
     folder.mkdir()

@@ -6,11 +6,9 @@ import re
 
 import pytest
 
-from extract.ingest import load_document
 from extract.paths import lexicons_dir, load_lexicon
-from extract.run import discover
 
-from conftest import CORPUS, ROOT, SHARED
+from conftest import CORPUS, ROOT, SHARED, paper_sentences
 
 GATED = [
     (path.stem, key.removesuffix("_gate"))
@@ -23,8 +21,7 @@ GATED = [
 @pytest.fixture(scope="module")
 def lowered_sentences() -> list[str]:
     folders = [CORPUS, SHARED / "rct-fulltext" / "msc", ROOT / "tests" / "data" / "rct-other"]
-    papers = discover([f for f in folders if f.is_dir()])
-    return [s.lower() for p in papers for s in re.split(r"(?<=[.;:])\s+", load_document(p).text)]
+    return [s.lower() for s in paper_sentences(folders)]
 
 
 def test_gated_lexicons_are_found():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import math
 import os
-import re
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +25,9 @@ from extract.normalize.dose import (
     parse_serialised_dose,
     serialise_dose,
 )
-from extract.schema import Dose
+from extract.normalize.values import Dose
+
+from conftest import paper_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 # Modest by default so the file runs in seconds; raise it for a bug hunt:
@@ -458,12 +459,11 @@ def test_the_prose_prefilter_never_hides_a_dose(tokens, joiner) -> None:
 
 
 def test_the_prose_prefilter_changes_nothing_on_the_bundled_papers() -> None:
-    from extract.ingest import load_document
-    from extract.run import discover
-
-    sentences = [s for p in discover([ROOT / "corpus"]) for s in re.split(r"(?<=[.;])\s+", load_document(p).text)]
+    sentences = paper_sentences([ROOT / "corpus"])
     rejected = [s for s in sentences if not dose_reader.may_state_a_prose_dose(s)]
-    assert len(rejected) > len(sentences) / 2  # it does spare most of them the grammar
+    # It spares a good share of whole sentences the grammar (346 of 939 when the pipeline's splitter came in;
+    # most of the clauses that split at ';' gave): the loop below is no empty check.
+    assert len(rejected) > len(sentences) / 3
     for sentence in rejected:
         assert _without_prefilter(sentence) == [], sentence
 

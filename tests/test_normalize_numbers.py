@@ -27,8 +27,8 @@ from extract.normalize.numbers import (
     parse_number,
     parse_word_number,
 )
+from extract.normalize.values import FollowUp
 from extract.paths import lexicons_dir
-from extract.schema import FollowUp
 
 # Modest by default so the file runs in seconds; raise it for a bug hunt:
 # MSC_HYPOTHESIS_EXAMPLES=5000 pytest tests/test_normalize_numbers.py

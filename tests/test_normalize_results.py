@@ -27,7 +27,7 @@ from extract.normalize.results import (
     serialise_result,
     serialise_sample_size,
 )
-from extract.schema import AlloantibodyResult, SampleSize
+from extract.normalize.values import AlloantibodyResult, SampleSize
 
 ROOT = Path(__file__).resolve().parents[1]
 # Modest by default so the file runs in seconds; raise MSC_HYPOTHESIS_EXAMPLES for a bug hunt.

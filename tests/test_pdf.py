@@ -11,8 +11,8 @@ from rapidfuzz import fuzz
 
 from conftest import CORPUS, ROOT
 from extract.ingest import load_document
+from extract.ingest.document import DocumentFormat
 from extract.ingest.pdf import layout_pdf, load_pdf
-from extract.schema import DocumentFormat
 
 GENERATED = ROOT / "tests" / "fixtures" / "pdf"
 REAL = ROOT / "tests" / "data" / "pdf"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from extract.fields.registry import field_values, phase_value
-from extract.schema import RecordField
+from extract.ingest.document import RecordField
 
 
 @pytest.mark.parametrize(

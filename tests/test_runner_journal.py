@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.schema import DocumentError, DocumentResult
+from extract.link.records import DocumentError, DocumentResult
 from extract.store.journal import Journal, JournalError, JournalHeader
 
 HEADER = JournalHeader(version="0.1.0", pipeline="blank: sentencizer > abbreviation_detector > msc_field_matcher")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from extract.store.dataset import update
+from extract.dataset.database import update
 
 from conftest import CORPUS, ROOT, TRIAL_DISC
 

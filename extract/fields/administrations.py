@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from extract.fields.evidence import FieldMention
 from extract.fields.reading import SentenceText, passes_gate
 from extract.normalize.dose.quantity import is_bounded
 from extract.normalize.numbers import is_cell_word, parse_word_number, regex_alternation, word_number_pattern
 from extract.paths import load_lexicon
-from extract.schema import FieldMention
 
 RULE = "prose.n_administrations>lexicons/administrations.json"
 MAX_COUNT = 100

@@ -10,10 +10,11 @@ antibodies before treatment and does not compare groups ("30% vs. 11%").
 
 from __future__ import annotations
 
+from extract.fields.evidence import FieldMention
 from extract.fields.reading import SentenceText, has_cue
 from extract.nlp.context import context_engine
 from extract.normalize.results import find_alloantibody_result_spans, find_percent_spans, serialise_percent, serialise_result
-from extract.schema import AlloantibodyResult, FieldMention
+from extract.normalize.values import AlloantibodyResult
 
 LEXICON = "alloantibodies"
 

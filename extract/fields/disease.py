@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from extract.fields.evidence import FieldMention
 from extract.fields.reading import SentenceText, passes_gate
 from extract.paths import load_lexicon
-from extract.schema import FieldMention
 
 RULE = "prose.disease>lexicons/diseases.json"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from extract.fields.evidence import FieldMention
 from extract.normalize.dose import find_doses, header_multiplier, header_per, parse_doses, serialise_dose
-from extract.schema import FieldMention
 
 
 def dose_cell_values(text: str, header: str) -> list[tuple[str, str]]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from extract.fields.evidence import FieldMention
 from extract.fields.reading import SentenceText, has_cue
 from extract.normalize.durations import find_follow_up_span
-from extract.schema import FieldMention
 
 RULE = "prose.follow_up>normalize.durations"
 

@@ -19,17 +19,18 @@ from extract.fields.administrations import administration_mentions
 from extract.fields.alloantibodies import presensitized_mentions, result_mentions
 from extract.fields.disease import disease_mentions
 from extract.fields.dose import dose_mentions
+from extract.fields.evidence import CitationMention, FieldMention, Sentence
 from extract.fields.follow_up import follow_up_mentions
 from extract.fields.reading import SentenceReader, SentenceText
 from extract.fields.safety import safety_mentions
 from extract.fields.sample_size import sample_size_mentions
-from extract.paths import load_lexicon
+from extract.ingest.document import Document, Paragraph, SectionKind
 from extract.nlp.bounds import bounded_paragraphs
 from extract.nlp.context import ContextEngine, Modifier
 from extract.nlp.field_matcher import SPAN_KEY
 from extract.nlp.text import text_for_nlp
 from extract.normalize.citations import find_citation_groups
-from extract.schema import CitationMention, Document, FieldMention, Paragraph, SectionKind, Sentence
+from extract.paths import load_lexicon
 
 SKIPPED_SECTIONS = {SectionKind.references, SectionKind.back}
 

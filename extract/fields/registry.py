@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from extract.fields.evidence import Evidence, ExtractedValue
+from extract.ingest.document import Document, RecordField
+from extract.link.records import DocumentKind, Study
 from extract.paths import load_lexicon
-from extract.schema import Document, DocumentKind, Evidence, ExtractedValue, RecordField, Study
 
 
 @cache

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from extract.fields.evidence import FieldMention
 from extract.fields.reading import SentenceText, cue_pattern, has_cue, passes_gate
 from extract.paths import load_lexicon
-from extract.schema import FieldMention
 
 LEXICON = "safety"
 RULE = "prose.safety>lexicons/safety.json"

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from extract.fields.evidence import FieldMention
 from extract.fields.reading import SentenceText, has_cue, passes_gate
 from extract.normalize.numbers import parse_word_number
 from extract.normalize.results import find_sample_size_spans
 from extract.paths import load_lexicon
-from extract.schema import FieldMention
 
 LEXICON = "sample_size"
 RULE = "prose.sample_size>normalize.results"

@@ -14,11 +14,12 @@ from functools import cache
 
 from spacy.language import Language
 
-from extract.paths import load_lexicon
+from extract.fields.evidence import Evidence, ExtractedValue, TableStudyRow
+from extract.ingest.document import Document, Table, TableCell
 from extract.nlp.field_matcher import SPAN_KEY
 from extract.nlp.text import text_for_nlp
 from extract.normalize.citations import find_citation_groups
-from extract.schema import Document, Evidence, ExtractedValue, Table, TableCell, TableStudyRow
+from extract.paths import load_lexicon
 
 # Fields whose cell text is the value as written.
 VERBATIM_FIELDS = {"disease", "effect"}

@@ -31,7 +31,7 @@ from extract.ingest.pubmed import (
     parse_pubmed_article,
     pubmed_xml_records,
 )
-from extract.schema import Document
+from extract.ingest.document import Document
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 PDF_SUFFIXES = {".pdf"}

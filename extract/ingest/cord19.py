@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import re
 
-from extract.paths import load_lexicon
+from extract.ingest.document import Document, DocumentFormat, DocumentMetadata, Paragraph, Section, SectionKind
 from extract.ingest.references import split_run_in_titles
+from extract.nlp.sentences import sentence_spans
 from extract.normalize.citations import find_citation_groups
-from extract.schema import (
-    Document,
-    DocumentFormat,
-    DocumentMetadata,
-    Paragraph,
-    Section,
-    SectionKind,
-)
+from extract.paths import load_lexicon
 
 _FIELDS = ("key", "authors", "title", "date", "journal", "DOI", "sha", "doc_id", "cord_uid")
 # Fields that are one word; the others (authors, title, journal) run on to the next label.
@@ -27,8 +21,6 @@ _ONE_WORD = {"key", "date", "DOI", "sha", "doc_id", "cord_uid"}
 # Each label is looked for once, left to right. One regular expression with a lazy `.*?` per field
 # backtracked through every combination of label positions when the header was incomplete (6 KB: minutes).
 _LABEL = {name: re.compile(rf"(?<!\s)\s+{name}:") for name in _FIELDS[1:]}
-# A sentence ends at . ? ! (optionally after a citation) followed by a capital or an opening bracket.
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\-−(\[\"“])")
 _MIN_DUPLICATE_LENGTH = 25
 
 
@@ -110,7 +102,8 @@ def _references_start(text: str, body_start: int) -> int:
 
 def _deduplicated_paragraphs(text: str, start: int, end: int) -> list[Paragraph]:
     """Runs of new sentences become paragraphs; runs of repeated sentences become duplicates."""
-    bounds = [start] + [start + m.end() for m in _SENTENCE_END.finditer(text[start:end])] + [end]
+    # Split as the pipeline splits (extract/nlp/sentences.py), so a repeat is judged on the sentences read later.
+    bounds = [start] + [start + begin for begin, _ in sentence_spans(text[start:end])[1:]] + [end]
     seen: dict[str, int] = {}
     paragraphs: list[Paragraph] = []
     for a, b in zip(bounds, bounds[1:]):

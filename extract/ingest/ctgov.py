@@ -28,7 +28,15 @@ from xml.etree.ElementTree import Element
 
 from extract.ingest.errors import IngestError
 from extract.ingest.layout_text import Layout, Record, clean, local_name, parse_xml, unique_ids
-from extract.schema import Document, DocumentFormat, DocumentMetadata, Paragraph, RecordField, Section, SectionKind
+from extract.ingest.document import (
+    Document,
+    DocumentFormat,
+    DocumentMetadata,
+    Paragraph,
+    RecordField,
+    Section,
+    SectionKind,
+)
 
 _NCT = re.compile(r"NCT\d{8}")
 _YEAR = re.compile(r"\b(19[89]\d|20\d\d)\b")

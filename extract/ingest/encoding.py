@@ -12,9 +12,12 @@ import re
 import unicodedata
 from bisect import bisect_right
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extract.ingest.errors import IngestError
-from extract.schema import DocumentResult
+
+if TYPE_CHECKING:  # a result is read here, never built: the ingest stage does not import the link stage
+    from extract.link.records import DocumentResult
 
 # Decomposition tags whose NFKC form says the same thing; <super>, <sub> and <fraction> do not.
 SAFE_COMPATIBILITY_TAGS = ("<compat>", "<noBreak>", "<wide>", "<narrow>", "<font>", "<small>", "<square>", "<vertical>")

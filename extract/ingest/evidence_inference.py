@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from extract.ingest.document import Document, DocumentFormat, DocumentMetadata, Paragraph, Section, SectionKind
 from extract.ingest.sections import classify_heading
-from extract.schema import Document, DocumentFormat, DocumentMetadata, Paragraph, Section, SectionKind
 
 HEADER = re.compile(r"^[ \t]*((?:ABSTRACT|BODY)(?:\.[^\n:]*)?|TITLE):[ \t]*", re.MULTILINE)
 

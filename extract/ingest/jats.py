@@ -27,7 +27,7 @@ from extract.ingest.layout_text import Layout, clean, local_name, parse_xml
 from extract.ingest.sections import classify_heading
 from extract.normalize.citations import parse_citation_numbers
 from extract.paths import load_lexicon
-from extract.schema import (
+from extract.ingest.document import (
     Document,
     DocumentFormat,
     DocumentMetadata,

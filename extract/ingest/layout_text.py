@@ -17,9 +17,9 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from extract.ingest.document import TextSpan
 from extract.ingest.encoding import normalise_unicode
 from extract.ingest.errors import IngestError
-from extract.schema import TextSpan
 
 _SPACE = re.compile(r"\s+")
 _POWER = re.compile(r"[-−+]?\d{1,2}")

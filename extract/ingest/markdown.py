@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.paths import load_lexicon
 from extract.ingest.references import parse_reference_lines
 from extract.ingest.sections import classify_heading
 from extract.ingest.tables import TABLE_CAPTION, cells_of_line, merge_continued, realign_row
-from extract.schema import (
+from extract.paths import load_lexicon
+from extract.ingest.document import (
     Document,
     DocumentFormat,
     DocumentMetadata,

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from xml.etree.ElementTree import Element, tostring
 
+from extract.ingest.document import Document, DocumentFormat, DocumentMetadata, Paragraph, Section, SectionKind
 from extract.ingest.errors import IngestError
 from extract.ingest.layout_text import Layout, Record, clean, local_name, parse_xml, rendered_text, unique_ids
-from extract.schema import Document, DocumentFormat, DocumentMetadata, Paragraph, Section, SectionKind
 
 # A MEDLINE field: a tag of up to four capitals or digits, padded, then "- "; continuation lines are indented.
 _FIELD = re.compile(r"^([A-Z][A-Z0-9]{0,3})\s*-(?: (.*))?$")

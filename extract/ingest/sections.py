@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
+from extract.ingest.document import SectionKind
 from extract.paths import load_lexicon
-from extract.schema import SectionKind
 
 
 @lru_cache(maxsize=4096)  # papers of one source repeat their headings

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from extract.ingest.document import Table, TableCell, TableRow
 from extract.ingest.latex import render_latex
 from extract.normalize.citations import find_citation_groups
-from extract.schema import Table, TableCell, TableRow
 
 # `\s*(\(continued\))?\s*` would try every split of a run of spaces between its two halves.
 TABLE_CAPTION = re.compile(r"^\s*Table\s+(\d+[A-Za-z]?)\b\s*(?:(\(continued\))\s*)?(.*)$", re.IGNORECASE)

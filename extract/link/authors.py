@@ -15,7 +15,7 @@ import unicodedata
 
 from rapidfuzz import fuzz
 
-from extract.schema import CitationMention, Sentence
+from extract.fields.evidence import CitationMention, Sentence
 
 AUTHOR = re.compile(r"\b(?P<name>[A-ZÀ-Ý][\w'’-]+(?:[ -][A-ZÀ-Ý][\w'’-]+)?)\s+et\s+al\.?,?")
 SAME_NAME_RATIO = 85

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from extract.ingest.document import Document, SectionKind
+from extract.link.records import DocumentKind
+from extract.nlp.sentences import sentence_spans
 from extract.paths import load_lexicon
-from extract.schema import Document, DocumentKind, SectionKind
 
 _OPENING_CHARACTERS = 6000
 
@@ -96,7 +98,8 @@ def is_about_cell_therapy(document: Document) -> bool:
     return gives_cell_product(title, aliases) or headed is not None or any(
         gives_cell_product(sentence, aliases)
         # A line ends a sentence too: a title with no full stop is not one sentence with the summary after it.
-        for sentence in re.split(r"(?<=[.;:!?])\s+|\n+", opening)
+        for line in opening.splitlines()
+        for sentence in (line[start:end] for start, end in sentence_spans(line))
         if not _CITES.search(sentence)
     )
 

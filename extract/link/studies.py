@@ -16,21 +16,12 @@ import re
 from collections import defaultdict
 from functools import cache
 
+from extract.fields.evidence import Evidence, ExtractedValue, FieldMention, Sentence, TableStudyRow
+from extract.ingest.document import Document, SectionKind
 from extract.link.authors import cite_named_authors
+from extract.link.records import DocumentKind, Study, StudyReference
 from extract.link.trial import read_trial, says_what_is_reported_here, speaks_of_trial
 from extract.paths import load_lexicon
-from extract.schema import (
-    Document,
-    DocumentKind,
-    Evidence,
-    ExtractedValue,
-    FieldMention,
-    SectionKind,
-    Sentence,
-    Study,
-    StudyReference,
-    TableStudyRow,
-)
 
 # Fields whose several values in one sentence are parts of one trial, never a list of options: doses of its
 # cohorts ("20, 100, or 200×10^6").

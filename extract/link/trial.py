@@ -27,9 +27,11 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
+from extract.fields.evidence import ExtractedValue, Sentence
 from extract.fields.sample_size import SINGLE_ARM
+from extract.ingest.document import Document
+from extract.link.records import Study
 from extract.paths import load_lexicon
-from extract.schema import Document, ExtractedValue, Sentence, Study
 
 
 @cache

@@ -17,14 +17,14 @@ import re
 
 from spacy.tokens import Doc
 
-from extract.schema import Paragraph
+from extract.ingest.document import Paragraph
+from extract.nlp.sentences import sentence_spans
 
 MAX_PARAGRAPH_CHARS = 50_000
 """A paragraph longer than this is read in pieces of at most this length."""
 MAX_WORD_CHARS = 128
 """A run of non-space characters longer than this is tokenized in slices of this length."""
 
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
 _SPACE = re.compile(r"\s+")
 # Starts only where a run starts, so finding the long runs reads each character once.
 _LONG_RUN = re.compile(rf"(?<!\S)\S{{{MAX_WORD_CHARS + 1},}}")
@@ -47,15 +47,16 @@ def bounded_paragraphs(text: str, paragraphs: list[Paragraph], limit: int = MAX_
 
 
 def _cut(text: str, earliest: int, latest: int) -> int:
-    """Where to end a piece: after the last sentence end in [earliest, latest], else the last space, else `latest`."""
+    """Where to end a piece: where the last sentence that starts in [earliest, latest] starts (the pipeline's
+    sentences, extract/nlp/sentences.py), else after the last space, else `latest`."""
     window = text[earliest:latest]
-    for pattern in (_SENTENCE_END, _SPACE):
-        last = None
-        for last in pattern.finditer(window):
-            pass
-        if last is not None:
-            return earliest + last.end()
-    return latest
+    sentences = sentence_spans(window)
+    if len(sentences) > 1:
+        return earliest + sentences[-1][0]
+    last = None
+    for last in _SPACE.finditer(window):
+        pass
+    return earliest + last.end() if last is not None else latest
 
 
 class BoundedTokenizer:

@@ -57,10 +57,20 @@ class ContextRule(BaseModel):
     allowed_types: list[str] | None = None  # fields it may modify; None: all
     excluded_types: list[str] = []
     terminated_by: list[str] = []  # categories of modifiers that end its scope
+    gate: list[str] = []
+    """Ours, not medspaCy's: lowercase words, one of which is in every text the pattern matches (the rule is tried
+    only where one is; tests/test_context_gates.py checks this on real papers). Empty: tried everywhere."""
 
     @property
     def regex(self) -> str:
         return self.pattern or rf"\b{re.escape(self.literal)}\b"
+
+    @property
+    def lowercase(self) -> bool:
+        """Written in lowercase, so matched on the lowercased sentence (several times faster than IGNORECASE);
+        a rule with capitals ("PRP", "(?-i:...)" for an acronym) is matched on the sentence as written.
+        A capital after a backslash is an escape (\\B, \\D, \\S, \\W), which keeps its meaning only as written."""
+        return not re.search(r"(?<!\\)[A-Z]", self.regex) and "(?-i:" not in self.regex
 
     def modifies(self, field: str) -> bool:
         return field not in self.excluded_types and (self.allowed_types is None or field in self.allowed_types)
@@ -99,21 +109,22 @@ def load_context_rules(path: Path | None = None) -> list[ContextRule]:
 class ContextEngine:
     def __init__(self, rules: list[ContextRule]):
         self.rules = rules
-        # Rules written in lowercase are matched on the lowercased sentence (several times faster than
-        # IGNORECASE); a rule with capitals ("PRP", "(?-i:...)" for an acronym) on the sentence as written.
-        self._lower = [(rule, re.compile(rule.regex)) for rule in rules if _lowercase_only(rule.regex)]
-        self._cased = [(rule, re.compile(rule.regex, re.IGNORECASE)) for rule in rules if not _lowercase_only(rule.regex)]
-        self._any_lower = _any_of([regex for _, regex in self._lower], 0)
-        self._any_cased = _any_of([regex for _, regex in self._cased], re.IGNORECASE)
+        # Lowercase rules come first: at one place, a cue of each kind keeps the order it always had.
+        lower = [rule for rule in rules if rule.lowercase]
+        cased = [rule for rule in rules if not rule.lowercase]
+        self._lower = [_Compiled(rule, re.compile(rule.regex), frozenset(rule.gate)) for rule in lower]
+        self._cased = [_Compiled(rule, re.compile(rule.regex, re.IGNORECASE), frozenset(rule.gate)) for rule in cased]
+        self._gate_words = tuple(sorted({word for rule in rules for word in rule.gate}))
 
     def _cues(self, text: str) -> list[tuple[ContextRule, int, int]]:
         lowered = text.lower()
-        if len(lowered) != len(text):  # a character whose lowercase is longer would shift offsets
-            lowered, lower_rules = text, [(rule, re.compile(rule.regex, re.IGNORECASE)) for rule, _ in self._lower]
-            any_lower = _any_of([regex for _, regex in lower_rules], re.IGNORECASE)
-        else:
-            lower_rules, any_lower = self._lower, self._any_lower
-        found = _found(lowered, any_lower, lower_rules) + _found(text, self._any_cased, self._cased)
+        # Each gate word is looked for once, however many rules it opens.
+        present = {word for word in self._gate_words if word in lowered}
+        if len(lowered) == len(text):
+            found = _found(lowered, present, self._lower)
+        else:  # a character whose lowercase is longer would shift offsets: match as written, ignoring case
+            found = _found(text, present, [_Compiled(c.rule, re.compile(c.rule.regex, re.IGNORECASE), c.gate) for c in self._lower])
+        found += _found(text, present, self._cased)
         # A longer cue at the same place wins ("no longer" is not "no"); pseudo-cues block what they cover.
         found.sort(key=lambda f: (f[1], -(f[2] - f[1])))
         kept: list[tuple[ContextRule, int, int]] = []
@@ -150,24 +161,25 @@ class ContextEngine:
         return modifiers
 
 
-def _lowercase_only(pattern: str) -> bool:
-    """No capital letter outside an escape (\\B, \\D, \\S, \\W keep their meaning only as written)."""
-    return not re.search(r"(?<!\\)[A-Z]", pattern) and "(?-i:" not in pattern
+@dataclass(frozen=True)
+class _Compiled:
+    rule: ContextRule
+    regex: re.Pattern[str]
+    gate: frozenset[str]
 
 
-def _any_of(regexes: list[re.Pattern[str]], flags: int) -> re.Pattern[str] | None:
-    """One scan finds every place a cue may start; each rule is then tried only there."""
-    return re.compile("|".join(f"(?:{regex.pattern})" for regex in regexes), flags) if regexes else None
-
-
-def _found(text: str, any_rule: re.Pattern[str] | None, rules: list[tuple[ContextRule, re.Pattern[str]]]):
+def _found(text: str, gate_words: set[str], rules: list[_Compiled]) -> list[tuple[ContextRule, int, int]]:
+    """Each cue of `rules` in `text`; a rule none of whose gate words the sentence holds cannot match, and is not tried."""
     found: list[tuple[ContextRule, int, int]] = []
-    position = 0
-    while any_rule is not None and (hit := any_rule.search(text, position)) is not None:
-        for rule, regex in rules:
-            if (match := regex.match(text, hit.start())) is not None and match.end() > match.start():
-                found.append((rule, match.start(), match.end()))
-        position = hit.start() + 1
+    for compiled in rules:
+        if compiled.gate and compiled.gate.isdisjoint(gate_words):
+            continue
+        position = 0
+        # Every place the rule matches, overlapping ones too: the search goes on from the next character.
+        while (match := compiled.regex.search(text, position)) is not None:
+            if match.end() > match.start():
+                found.append((compiled.rule, match.start(), match.end()))
+            position = match.start() + 1
     return found
 
 

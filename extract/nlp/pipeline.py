@@ -67,8 +67,7 @@ def build_pipeline(name: str | None = "auto") -> Language:
         nlp = spacy.load(resolved, exclude=["ner", "lemmatizer", "attribute_ruler", "tagger"])
     nlp.tokenizer = BoundedTokenizer(nlp.tokenizer)  # extract/nlp/bounds.py: no word may cost quadratic time
     if not set(nlp.pipe_factories.values()) & SENTENCE_SETTERS:
-        # The abbreviations go into the component's config, so a saved pipeline carries them.
-        _add_ours(nlp, SENTENCIZER, {"continuing_abbreviations": load_lexicon("sentences")["continuing_abbreviations"]})  # spaCy's rule, faster (extract/nlp/sentences.py)
+        _add_ours(nlp, SENTENCIZER, _sentencizer_config())  # spaCy's rule, faster (extract/nlp/sentences.py)
     _add_ours(nlp, ABBREVIATIONS)  # scispaCy's detector, definitions only (extract/nlp/abbreviations.py)
     if (matcher := _add_ours(nlp, FIELD_MATCHER)) is not None:
         matcher.initialize()  # the rules of models/patterns; a saved pipeline's came with it
@@ -76,6 +75,21 @@ def build_pipeline(name: str | None = "auto") -> Language:
         context.initialize()  # the rules of models/context, likewise
     nlp.meta["msc_extract_base"] = resolved
     return nlp
+
+
+@cache
+def sentence_splitter() -> Language:
+    """The blank pipeline's tokenizer and sentence splitter alone, for text read outside a pipeline
+    (`extract.nlp.sentences.sentence_spans`)."""
+    nlp = _blank_scientific()
+    nlp.tokenizer = BoundedTokenizer(nlp.tokenizer)
+    _add_ours(nlp, SENTENCIZER, _sentencizer_config())
+    return nlp
+
+
+def _sentencizer_config() -> dict:
+    # The abbreviations go into the component's config, so a saved pipeline carries them.
+    return {"continuing_abbreviations": load_lexicon("sentences")["continuing_abbreviations"]}
 
 
 def _add_ours(nlp: Language, factory: str, config: dict | None = None) -> Callable | None:

@@ -1,4 +1,4 @@
-"""spaCy's sentencizer, reading the document as arrays instead of Token objects.
+"""Sentences, split one way everywhere: spaCy's sentencizer rule, reading the document as arrays instead of Token objects.
 
 `Sentencizer.predict` makes a Token object for every token of every paragraph
 to ask two questions whose answers depend on the word alone: is it a
@@ -11,6 +11,10 @@ list says whose code splits its sentences. Its sentence starts are spaCy's but
 for one rule: a full stop after an abbreviation (`models/lexicons/sentences.json`)
 followed by a word in lowercase goes on ("1 million cells per kg. via a
 peripheral vein"), where spaCy's would start a sentence.
+
+`sentence_spans` splits text read outside a pipeline (the CORD-19 reader's
+repeated passages, the opening a paper is judged by, the tests) with the same
+tokenizer and rule, so no two parts of the tool disagree on where a sentence ends.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
+from extract.nlp.text import text_for_nlp
 from extract.paths import load_lexicon
 
 
@@ -97,3 +102,20 @@ def make_sentencizer(
     return ArraySentencizer(
         name, punct_chars=punct_chars, overwrite=overwrite, continuing_abbreviations=continuing_abbreviations, scorer=scorer
     )
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text` as the blank pipeline splits a paragraph (scispaCy's tokenizer
+    rules, then the sentencizer's rule), offsets into `text`, white space around a sentence left out."""
+    from extract.nlp.pipeline import sentence_splitter  # the pipeline module builds on this one's component
+
+    spans = []
+    for sentence in sentence_splitter()(text_for_nlp(text)).sents:
+        start, end = sentence.start_char, sentence.end_char
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+    return spans

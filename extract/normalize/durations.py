@@ -39,7 +39,7 @@ from extract.normalize.numbers import (
     split_e_notation,
     word_number_pattern,
 )
-from extract.schema import FollowUp
+from extract.normalize.values import FollowUp
 
 MONTH_DECIMALS = 2
 # "1-, 3-, and 6-month": one way only to split each separator, so a failed

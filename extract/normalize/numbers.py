@@ -291,6 +291,8 @@ class MappedText:
         # A replacement without group references is itself; re's template
         # expansion per match was most of the time spent here.
         literal = replacement if isinstance(replacement, str) and "\\" not in replacement else None
+        if regex.search(self.text) is None:
+            return self  # most patterns find nothing in most sentences: no string is rebuilt
         if literal is not None and regex.sub(literal, self.text) == self.text:
             return self  # every match already reads as its replacement ("  " -> " " finds single spaces)
         pieces: list[str] = []

@@ -31,7 +31,7 @@ from extract.normalize.numbers import (
     split_e_notation,
     word_number_pattern,
 )
-from extract.schema import AlloantibodyResult, SampleSize
+from extract.normalize.values import AlloantibodyResult, SampleSize
 
 _CITATION = re.compile(r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]")
 _INTEGER = r"(?<![\w.,])\d+(?![\w]|[.,]\d)"
@@ -57,7 +57,8 @@ def _not_people() -> str:
 
 @functools.cache
 def _count() -> str:
-    return rf"(?:{_INTEGER}|{word_number_pattern()})"
+    # Both forms start after a non-word character; saying so first lets the regex engine skip the inside of words.
+    return rf"(?<!\w)(?:{_INTEGER}|{word_number_pattern()})"
 
 
 @functools.cache

@@ -27,12 +27,13 @@ from pydantic import BaseModel
 
 from extract import __version__
 from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of, list_records, printable
+from extract.link.records import DocumentError, DocumentResult
 from extract.run import describe_pipeline
 from extract.runner.schedule import Engine, run_bounded
+from extract.runner.stats import RunStats
 from extract.runner.tasks import Reply, Task
-from extract.schema import DocumentError, DocumentResult, RunStats, RunSummary
 from extract.store.journal import JOURNAL_NAME, Journal, JournalHeader, rules_fingerprint
-from extract.store.outputs import write_outputs
+from extract.store.outputs import RunSummary, write_outputs
 
 RUNS_NAME = "runs.jsonl"
 DEFAULT_TIMEOUT = 300.0

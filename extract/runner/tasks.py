@@ -18,9 +18,9 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of, printable
+from extract.link.records import DocumentError, DocumentResult
 from extract.nlp.pipeline import build_pipeline
 from extract.run import process_path
-from extract.schema import DocumentError, DocumentResult
 
 
 class Task(BaseModel):

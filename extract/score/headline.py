@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from extract.normalize.results import parse_serialised_result, parse_serialised_sample_size
-from extract.schema import AlloantibodyResult
+from extract.normalize.values import AlloantibodyResult
 from extract.score.models import HeadlineFigure
 
 HEADLINES_FILE = "headlines.json"

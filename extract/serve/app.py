@@ -33,14 +33,15 @@ from starlette.templating import Jinja2Templates
 
 from extract.paths import load_lexicon
 from extract.report.html import highlight
-from extract.schema import FieldName, ReviewAction
+from extract.dataset.records import ReviewAction
+from extract.fields.evidence import FieldName
 from extract.serve import queries
 from extract.serve.guard import SameOriginGuard
 from extract.serve.models import STATUSES, GridFilters
 from extract.serve.papers import PaperShelf, PaperUnavailable, passage, reads_as_stored
-from extract.store import reviews
-from extract.store.dataset import connect
-from extract.store.exports import analyses_table, studies_table, values_table
+from extract.dataset import reviews
+from extract.dataset.database import connect
+from extract.dataset.exports import analyses_table, studies_table, values_table
 from extract.store.spreadsheet import escape_frame
 
 FIELDS = list(get_args(FieldName))

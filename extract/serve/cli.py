@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from extract.store.dataset import DatasetError, connect
+from extract.dataset.database import DatasetError, connect
 
 console = Console(stderr=True)
 

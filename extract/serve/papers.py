@@ -26,7 +26,7 @@ from extract.ingest.encoding import read_text, without_invisible
 from extract.ingest.errors import IngestError
 from extract.ingest.pdf import layout_pdf
 from extract.ingest.pdf.boxes import PageBox, text_boxes
-from extract.schema import Page
+from extract.ingest.document import Page
 from extract.serve.models import PaperInfo
 
 PDFIUM = threading.Lock()

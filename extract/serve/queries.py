@@ -35,7 +35,7 @@ from extract.serve.models import (
     TrialComparison,
     ValueDetail,
 )
-from extract.store.exports import readable
+from extract.dataset.exports import readable
 
 # Papers by name, a review's studies by their first citation number (#9 before #10), as the exports order them.
 TRIAL_ORDER = """split_part(trial_id, '#', 1),

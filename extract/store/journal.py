@@ -20,8 +20,8 @@ from typing import BinaryIO, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from extract.link.records import DocumentResult
 from extract.paths import models_dir
-from extract.schema import DocumentResult
 
 JOURNAL_NAME = "journal.jsonl"
 

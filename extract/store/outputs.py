@@ -17,10 +17,70 @@ from pathlib import Path
 from typing import IO
 
 import pandas as pd
+from pydantic import BaseModel, Field
 
 from extract import __version__
-from extract.schema import DocumentResult, RunSummary, ValueRow
+from extract.fields.evidence import EvidenceKind, ExtractedValue
+from extract.link.records import DocumentError, DocumentResult, Study
 from extract.store.spreadsheet import escape_cell
+
+
+class ValueRow(BaseModel):
+    """One row of the long table (values.csv)."""
+
+    doc_id: str
+    study_key: str
+    field: str
+    value: str
+    evidence: str
+    start: int
+    end: int
+    mention: str
+    page: int | None = None
+    section: str | None = None
+    rule: str
+    evidence_kind: EvidenceKind = "sentence"
+    confidence: float | None = None
+    evidence_rank: int | None = None
+
+    @classmethod
+    def from_value(cls, study: Study, value: ExtractedValue) -> "ValueRow":
+        ev = value.evidence
+        return cls(
+            doc_id=study.doc_id,
+            study_key=study.study_key,
+            field=value.field,
+            value=value.value,
+            evidence=ev.text,
+            start=ev.start,
+            end=ev.end,
+            mention=ev.mention,
+            page=ev.page,
+            section=ev.section,
+            rule=ev.rule,
+            evidence_kind=ev.kind,
+            confidence=value.confidence,
+            evidence_rank=value.evidence_rank,
+        )
+
+
+class RunSummary(BaseModel):
+    """summary.json: what the output folder holds. The same whatever the engine,
+    the number of workers, the order results came back in, or how many times the
+    batch was interrupted and resumed (timings live in RunStats)."""
+
+    version: str
+    pipeline: str
+    documents: int
+    succeeded: int
+    failed: int
+    studies: int
+    values: int
+    errors: list[DocumentError] = Field(default_factory=list)
+    studies_per_document: dict[str, int] = Field(default_factory=dict)
+    duplicates: dict[str, str] = Field(default_factory=dict)
+    """An input whose content and name repeat an earlier input's → that input; extracted once."""
+
 
 VALUE_COLUMNS = list(ValueRow.model_fields)
 OUTPUT_FILES = ("values.csv", "studies.jsonl", "summary.json")

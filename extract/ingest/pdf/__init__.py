@@ -19,13 +19,13 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
+from extract.ingest.document import Document, DocumentFormat, Page
 from extract.ingest.errors import IngestError
 from extract.ingest.pdf.glyphs import PageContent, open_pdf, read_page
 from extract.ingest.pdf.layout import Placed, drop_figure_text, drop_furniture, drop_repeated, furniture_keys, reading_order
 from extract.ingest.pdf.lines import Line, build_lines
 from extract.ingest.pdf.pdf_tables import find_tables
 from extract.ingest.pdf.writer import Written, write
-from extract.schema import Document, DocumentFormat, Page
 
 _MIN_TEXT_CHARACTERS = 20
 

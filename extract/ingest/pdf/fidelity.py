@@ -25,7 +25,7 @@ from pathlib import Path
 
 from rapidfuzz.distance import LCSseq
 
-from extract.schema import Document, SectionKind
+from extract.ingest.document import Document, SectionKind
 
 _WORD = re.compile(r"\w+")
 _MARKS = re.compile(r"\^\{([^}]*)\}")

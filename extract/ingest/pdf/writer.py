@@ -15,13 +15,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
 
+from extract.ingest.document import SectionKind
 from extract.ingest.pdf.layout import Placed
-from extract.ingest.sections import classify_heading
-from extract.schema import SectionKind
 from extract.ingest.pdf.lines import Line, Piece, settings
 from extract.ingest.pdf.pdf_tables import PdfTable
-from extract.ingest.pdf.traced import Traced
 from extract.ingest.encoding import INVISIBLE
+from extract.ingest.pdf.traced import Traced
+from extract.ingest.sections import classify_heading
 
 _CITATION_BODY = re.compile(r"[\d,\s–\-−]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]*[A-Za-z]")

@@ -14,7 +14,7 @@ import re
 
 from extract.normalize.dose.vocabulary import units
 from extract.normalize.numbers import normalize_numeric_text, regex_alternation
-from extract.schema import Dose
+from extract.normalize.values import Dose
 
 DoseSpan = tuple[int, int, Dose]
 """(start, end, dose): character offsets into the text given, and the dose."""

@@ -44,7 +44,7 @@ from extract.normalize.numbers import (
     to_float,
     word_number_pattern,
 )
-from extract.schema import Dose
+from extract.normalize.values import Dose
 
 
 @functools.cache

@@ -24,7 +24,7 @@ from extract.normalize.numbers import (
     regex_alternation,
     word_number_pattern,
 )
-from extract.schema import Dose
+from extract.normalize.values import Dose
 
 _CITATION = re.compile(r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]")
 _BETWEEN = re.compile(rf"(?i:\bbetween)\s+({NUMBER})\s+(?i:and)\s+({NUMBER})")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from extract.normalize.common import join_pairs, split_pairs
 from extract.normalize.numbers import format_number
-from extract.schema import Dose
+from extract.normalize.values import Dose
 
 _NUMBER_KEYS = ("value", "low", "high")
 _TEXT_KEYS = ("unit", "per", "arm")

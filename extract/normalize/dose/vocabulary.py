@@ -6,7 +6,7 @@ import functools
 from typing import Literal, get_args, get_origin
 
 from extract.normalize.common import load_lexicon
-from extract.schema import Dose
+from extract.normalize.values import Dose
 
 CELL_UNIT = "1e6 cells"
 CELL_EXPONENT = 6

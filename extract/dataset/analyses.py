@@ -18,8 +18,8 @@ from pydantic import BaseModel
 
 from extract.normalize.dose import parse_serialised_dose
 from extract.normalize.results import parse_serialised_result, parse_serialised_sample_size
+from extract.normalize.values import AlloantibodyResult, Dose, SampleSize
 from extract.paths import load_lexicon
-from extract.schema import AlloantibodyResult, Dose, SampleSize
 
 NOT_STATED = "not stated"
 ALL = "all"

@@ -21,13 +21,13 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from extract.dataset.analyses import ANALYSIS_COLUMNS
+from extract.dataset.database import frame
+from extract.dataset.reviews import fold_whitespace, gold_rows
 from extract.normalize.dose import parse_serialised_dose
 from extract.normalize.numbers import format_number
 from extract.normalize.results import parse_serialised_result, parse_serialised_sample_size
 from extract.paths import load_lexicon
-from extract.store.analyses import ANALYSIS_COLUMNS
-from extract.store.dataset import frame
-from extract.store.reviews import fold_whitespace, gold_rows
 from extract.store.spreadsheet import escape_frame
 
 FORMATS = ("csv", "xlsx", "parquet", "gold")

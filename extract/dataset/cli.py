@@ -9,14 +9,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from extract.dataset import reviews
+from extract.dataset.database import DEFAULT_DATABASE, DatasetError, checkpoint_dir, connect, frame, update as update_dataset
+from extract.dataset.exports import FORMATS, analyses_table, export as export_dataset
+from extract.dataset.records import ReviewAction, UpdateSummary
 from extract.ingest import DEFAULT_MAX_BYTES
 from extract.run import discover
-from extract.schema import ReviewAction, UpdateSummary
-from extract.store import reviews
 from extract.runner.batch import DEFAULT_TIMEOUT
 from extract.runner.progress import RichProgress
-from extract.store.dataset import DEFAULT_DATABASE, DatasetError, checkpoint_dir, connect, frame, update as update_dataset
-from extract.store.exports import FORMATS, analyses_table, export as export_dataset
 
 console = Console(stderr=True)
 DATABASE_HELP = f"The dataset file (DuckDB); created if missing. The README's default is {DEFAULT_DATABASE}."

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from extract.schema import StudyIdentity
+from extract.dataset.records import StudyIdentity
 
 # Titles at least this similar (0-100) are one paper even with nothing else known.
 SAME_TITLE = 97.0

@@ -28,22 +28,18 @@ from rapidfuzz import fuzz
 from spacy.language import Language
 
 from extract import __version__
+from extract.dataset.analyses import alloantibody_table
+from extract.dataset.dedupe import assign_trials, normalise_doi, normalise_title, study_ref
+from extract.dataset.records import StudyIdentity, UpdateSummary
 from extract.ingest import DEFAULT_MAX_BYTES, doc_id_of, printable
+from extract.ingest.document import DocumentMetadata
+from extract.link.records import DocumentError, DocumentResult
 from extract.run import discover
 from extract.runner.batch import DEFAULT_TIMEOUT, BatchOptions, BatchProgress, journaled_extraction, key_of, make_engine
 from extract.runner.inprocess import InProcessEngine
-from extract.schema import (
-    DocumentError,
-    DocumentMetadata,
-    DocumentResult,
-    RunStats,
-    StudyIdentity,
-    UpdateSummary,
-    ValueRow,
-)
-from extract.store.analyses import alloantibody_table
-from extract.store.dedupe import assign_trials, normalise_doi, normalise_title, study_ref
+from extract.runner.stats import RunStats
 from extract.store.journal import Journal, JournalError, JournalLocked, StaleJournal, rules_fingerprint
+from extract.store.outputs import ValueRow
 
 DEFAULT_DATABASE = Path("review.duckdb")
 SAME_PAPER_TITLE_RATIO = 90

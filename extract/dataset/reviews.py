@@ -25,12 +25,13 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz, process
 
+from extract.dataset.database import _now, frame, one, refresh_analyses, transaction, value_id
+from extract.dataset.records import Correction, ReviewAction
+from extract.fields.evidence import FieldName
 from extract.normalize.common import split_pairs
 from extract.normalize.dose import parse_serialised_dose
 from extract.normalize.results import parse_serialised_result, parse_serialised_sample_size
 from extract.paths import load_lexicon, patterns_dir
-from extract.schema import Correction, FieldName, ReviewAction
-from extract.store.dataset import _now, frame, one, refresh_analyses, transaction, value_id
 from extract.store.spreadsheet import unescape_cell, unescape_id
 
 FIELDS = set(get_args(FieldName))
