@@ -53,15 +53,16 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
 def extract_document(document: Document, nlp: Language) -> DocumentResult:
     # A registry record describes one trial, its own, whatever its title says.
     kind = DocumentKind.primary if is_registry_record(document) else document_kind(document)
-    sentences = read_sentences(document, nlp)
     if not is_about_cell_therapy(document):
-        # A review or report whose title and abstract give no cell product cites no cell-therapy study either.
+        # A review or report whose title and abstract give no cell product cites no cell-therapy study either,
+        # so its body is not read at all: most of a literature search's papers are such papers.
         studies = []
     elif kind is DocumentKind.review:
+        sentences = read_sentences(document, nlp)
         studies = link_review(document, sentences, read_table_rows(document, nlp, {"dose": dose_cell_values}))
         studies = [merge_restatements(s) for s in studies]
     else:
-        studies = with_registry_values(document, link_primary(document, sentences))
+        studies = with_registry_values(document, link_primary(document, read_sentences(document, nlp)))
     result = DocumentResult(
         path=document.path,
         doc_id=document.doc_id,

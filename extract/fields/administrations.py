@@ -102,6 +102,8 @@ def _schedule_mentions(sentence: SentenceText) -> list[FieldMention]:
 def _listed_day_mentions(sentence: SentenceText) -> list[FieldMention]:
     """"at the first and fourth week", "D0, D7 and D14": a list of the days the cells were given, counted."""
     lowered = sentence.text.lower()
+    if not passes_gate(lowered, "administrations", "listed_days"):
+        return []
     ordinal_lists = list(re.finditer(_lexicon()["ordinal_schedule"], lowered))
     day_code_lists = list(re.finditer(_lexicon()["day_codes"], sentence.text))
     if not (ordinal_lists or day_code_lists) or not re.search(_lexicon()["repeat_context"], lowered):
