@@ -20,8 +20,11 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from extract.ingest.errors import IngestError
+from extract.ingest.markdown import DOI
 from extract.ingest.pdf.glyphs import PageContent, open_pdf, read_page
-from extract.ingest.pdf.layout import Placed, drop_figure_text, drop_furniture, drop_repeated, furniture_keys, reading_order
+from extract.ingest.pdf.layout import (
+    Placed, drop_figure_text, drop_furniture, drop_repeated, furniture_keys, masthead, reading_order,
+)
 from extract.ingest.pdf.lines import Line, build_lines
 from extract.ingest.pdf.pdf_tables import find_tables
 from extract.ingest.pdf.writer import Written, write
@@ -36,6 +39,10 @@ def load_pdf(path: str | Path) -> Document:
     path = Path(path)
     written = layout_pdf(path)
     document = parse_text(written.text, doc_id_of(path), str(path))
+    if document.metadata.doi is None:
+        # The DOI printed in the first page's masthead, which is page furniture, not text.
+        printed = DOI.search(written.masthead)
+        document.metadata.doi = printed.group(1) if printed else None
     return attach_pages(document, written, len(written.page_starts))
 
 
@@ -64,17 +71,24 @@ def layout_pdf(path: Path) -> Written:
         images = sum(page.images for page, _ in pages)
         what = f"{images} image(s) and no text" if images else "no text"
         raise IngestError(path, "no_text_layer", f"no text layer: {page_count} page(s) with {what} (scanned? run OCR first)")
-    written = write(_placed(pages), page_count)
+    placed, dropped = _placed(pages)
+    written = write(placed, page_count)
+    written.masthead = " ".join(line.text for line in dropped)
     written.page_sizes = {page.number: (page.width, page.height) for page, _ in pages if page.turned is not None}
     return written
 
 
-def _placed(pages: list[tuple[PageContent, list[Line]]]) -> list[Placed]:
+def _placed(pages: list[tuple[PageContent, list[Line]]]) -> tuple[list[Placed], list[Line]]:
+    """The pages' lines and tables in reading order, and the first page's masthead left out of them."""
     keys = furniture_keys(pages)
     all_lines = [line for _, lines in pages for line in lines]
     body_size = _body_size(all_lines)
     placed: list[Placed] = []
+    head: list[Line] = []
     for page, lines in pages:
+        if page.number == 1 and page.turned is not None:
+            head = masthead(page, lines, body_size)
+            lines = [line for line in lines if line not in head] if head else lines
         lines = drop_furniture(page, lines, keys)
         tables = find_tables(page, lines, body_size) if _may_hold_table(lines) else []
         taken = {id(line) for table in tables for line in table.lines}
@@ -84,7 +98,7 @@ def _placed(pages: list[tuple[PageContent, list[Line]]]) -> list[Placed]:
             for item in read:
                 item.column = "turned " + item.column  # a view of its own: no paragraph runs into it
         placed.extend(read)
-    return placed
+    return placed, head
 
 
 def _may_hold_table(lines: list[Line]) -> bool:

@@ -47,6 +47,8 @@ class Written:
     """For each character of ``text``, the Glyph it was printed from (None for what the layout added)."""
     page_sizes: dict[int, tuple[float, float]] = field(default_factory=dict)
     """Each page's width and height as shown, in points."""
+    masthead: str = ""
+    """The first page's masthead (journal, volume, DOI), left out of ``text`` as page furniture."""
 
 
 def write(placed: list[Placed], page_count: int) -> Written:
