@@ -13,6 +13,7 @@ import ctypes
 import math
 import re
 import unicodedata
+from functools import cache
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -201,6 +202,8 @@ def _glyphs(textpage, to_display: tuple[float, ...], page_number: int) -> tuple[
     bold = italic = False
     sharing: list[Glyph] = []
     sharing_box = (0.0, 0.0)
+    accents = _accent_codes()
+    accented = False
     for index in range(count):
         code = get_unicode(textpage, index)
         char = None
@@ -277,7 +280,61 @@ def _glyphs(textpage, to_display: tuple[float, ...], page_number: int) -> tuple[
             sharing, sharing_box = [glyph], (x0, x1)
         glyphs.append(glyph)
         space = False
-    return glyphs, turned
+        if code in accents:
+            accented = True
+    return (_with_accents(glyphs) if accented else glyphs), turned
+
+
+def _accents() -> dict[str, str]:
+    """Spacing accents (not the ASCII ^ ~ `, which papers print as themselves) and their combining forms."""
+    from extract.paths import load_lexicon
+
+    return load_lexicon("pdf_layout")["spacing_accents"]
+
+
+@cache
+def _accent_codes() -> frozenset[int]:
+    return frozenset(map(ord, _accents()))
+
+
+def _with_accents(glyphs: list[Glyph]) -> list[Glyph]:
+    """An accent printed as a glyph of its own (´ over ı for í) joined to the letter it sits on.
+
+    TeX-set PDFs print "Darío" as "Dar", "´", "ı", "o": read apart, the name splits
+    in two ("dar ıo"). An accent drawn over (or under: ¸) the letter printed just
+    before or after it becomes that letter's combining mark, and the letter keeps its
+    own box. An accent beside the letters, not over one, is left as it is: it is a
+    mark of its own ("Student´s" uses it as an apostrophe).
+    """
+    accents = _accents()
+    out: list[Glyph] = []
+    for index, glyph in enumerate(glyphs):
+        if glyph.char not in accents:
+            out.append(glyph)
+            continue
+        middle = (glyph.x0 + glyph.x1) / 2
+        before = out[-1] if out else None
+        after = glyphs[index + 1] if index + 1 < len(glyphs) else None
+
+        def under(letter: Glyph | None) -> bool:
+            return (
+                letter is not None
+                and letter.char.isalpha()
+                and letter.x0 - 0.5 <= middle <= letter.x1 + 0.5
+                and abs(letter.baseline - glyph.baseline) < 0.5 * letter.size
+            )
+
+        letter = after if under(after) else before if under(before) else None
+        if letter is None:
+            out.append(glyph)
+            continue
+        base = {"ı": "i", "ȷ": "j"}.get(letter.char, letter.char)
+        letter.char = unicodedata.normalize("NFC", base + accents[glyph.char])
+        if letter is after and before is not None:
+            # The accent's box often stands apart from the word: whether a space comes before the
+            # letter is judged from the letter printed before the accent.
+            letter.space_before = letter.x0 - before.x1 > 0.15 * letter.size
+    return out
 
 
 def _astral(code: int) -> str:
