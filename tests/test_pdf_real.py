@@ -229,13 +229,14 @@ def test_sideways_text_on_an_upright_page_is_read(tmp_path):
 @needs_shared
 def test_first_page_masthead_is_furniture_and_its_doi_metadata():
     """"Hindawi Publishing Corporation / Journal / Volume 2016, Article ID …, 2 pages / DOI" above the title."""
-    for folder, name, doi in (
-        ("pdf-jats", "PMC4739218.pdf", "10.1155/2016/1396568"),
-        ("pdf-trials", "trials2015_savior-c-protocol.pdf", "10.1186/s13063-014-0530-z"),
+    for folder, name, doi, year in (
+        ("pdf-jats", "PMC4739218.pdf", "10.1155/2016/1396568", 2016),  # "Received 13 November 2015" in the text
+        ("pdf-trials", "trials2015_savior-c-protocol.pdf", "10.1186/s13063-014-0530-z", 2015),
     ):
         document = load_pdf(SHARED / folder / name)
         assert "Article ID" not in document.text[:3000] and "Seino et al. Trials (2015)" not in document.text
         assert document.metadata.doi == doi
+        assert document.metadata.year == year
 
 
 @needs_shared
@@ -252,3 +253,34 @@ def test_columns_under_a_title_block_that_crosses_the_gutter():
     """Page 1 of PMC4706911: the title and byline cross the middle; the two columns below are read apart."""
     text = load_pdf(PAIRS / "PMC4706911.pdf").text
     assert "Achalasia is the most frequent primary motor disorder of the esophagus. It is still a rare disease" in text
+
+
+@needs_shared
+def test_pdf_and_xml_of_the_same_article_give_the_same_readings(nlp):
+    """The fixtures' PDF-against-text test, on the 30 publisher PDF + JATS pairs.
+
+    None of the 30 reports an MSC study, so the study values compared are the empty
+    set; what each reading gives at the document level is compared too: the kind of
+    paper, title, DOI, publication year, reference count, and no table the XML has not.
+    """
+    from extract.ingest import load_document
+    from extract.ingest.pdf.fidelity import words
+    from extract.run import process_path
+
+    pairs = sorted(PAIRS.glob("*.pdf"))
+    assert len(pairs) == 30
+    for pdf in pairs:
+        xml = pdf.with_suffix(".nxml")
+        from_pdf, from_xml = process_path(pdf, nlp), process_path(xml, nlp)
+        assert from_pdf.error is None and from_xml.error is None, pdf.name
+        values = [{(s.study_key, v.field, v.value) for s in r.studies for v in s.values} for r in (from_pdf, from_xml)]
+        assert values[0] == values[1], pdf.name
+        assert from_pdf.kind == from_xml.kind, pdf.name
+        assert words(from_pdf.metadata.title or "") == words(from_xml.metadata.title or ""), pdf.name
+        assert (from_pdf.metadata.doi or "").lower() == (from_xml.metadata.doi or "").lower() != "", pdf.name
+        # The PDF prints the volume's year; the XML also holds the online date, which may be a year earlier.
+        printed_years = set(re.findall(r"<pub-date[^>]*>.*?<year>(\d{4})</year>", xml.read_text(encoding="utf-8")))
+        assert str(from_pdf.metadata.year) in printed_years, pdf.name
+        document_pdf, document_xml = load_document(pdf), load_document(xml)
+        assert abs(len(document_pdf.references) - len(document_xml.references)) <= 0.05 * len(document_xml.references), pdf.name
+        assert {t.number for t in document_pdf.tables} <= {t.number for t in document_xml.tables}, pdf.name

@@ -14,6 +14,7 @@ evidence offsets index into it and ``Document.page_at`` names the page.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -31,6 +32,7 @@ from extract.ingest.pdf.writer import Written, write
 from extract.schema import Document, DocumentFormat, Page
 
 _MIN_TEXT_CHARACTERS = 20
+_YEAR = re.compile(r"(?<![\d/.])(?:19|20)\d\d(?![\d/])")
 
 
 def load_pdf(path: str | Path) -> Document:
@@ -39,10 +41,15 @@ def load_pdf(path: str | Path) -> Document:
     path = Path(path)
     written = layout_pdf(path)
     document = parse_text(written.text, doc_id_of(path), str(path))
-    if document.metadata.doi is None:
-        # The DOI printed in the first page's masthead, which is page furniture, not text.
-        printed = DOI.search(written.masthead)
-        document.metadata.doi = printed.group(1) if printed else None
+    # The first page's masthead is page furniture, not text, but it prints the article's DOI and
+    # the year of the issue it was published in ("Volume 2016", "Trials (2015) 16:14"): a
+    # "Received 2015" in the text is not the publication year.
+    printed_doi = DOI.search(written.masthead)
+    if document.metadata.doi is None and printed_doi:
+        document.metadata.doi = printed_doi.group(1)
+    printed_year = _YEAR.search(DOI.sub(" ", written.masthead))
+    if printed_year:
+        document.metadata.year = int(printed_year.group(0))
     return attach_pages(document, written, len(written.page_starts))
 
 
