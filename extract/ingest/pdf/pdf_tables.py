@@ -170,8 +170,8 @@ def _region_bottom(lines: list[Line], horizontal: list[Rule], top: float, body_s
         bottom = horizontal[0].y0
         for rule in horizontal[1:]:
             between = [line for line in lines if bottom < line.top and line.bottom < rule.y0]
-            if any(_is_body_prose(line, body_size, width) for line in between):
-                break
+            if any(_is_body_prose(line, body_size, width) or caption_of(line) for line in between):
+                break  # body text, or the next table's caption: this table ended at the rule before
             bottom = rule.y0
         return bottom
     bottom = None
