@@ -284,3 +284,20 @@ def test_pdf_and_xml_of_the_same_article_give_the_same_readings(nlp):
         document_pdf, document_xml = load_document(pdf), load_document(xml)
         assert abs(len(document_pdf.references) - len(document_xml.references)) <= 0.05 * len(document_xml.references), pdf.name
         assert {t.number for t in document_pdf.tables} <= {t.number for t in document_xml.tables}, pdf.name
+
+
+@needs_shared
+def test_running_head_beside_a_page_number_is_dropped():
+    """Odd pages print "Journal  3", even pages "4  Journal": the head is furniture whichever side its number is."""
+    document = load_pdf(PAIRS / "PMC4706911.pdf")
+    assert "[12, 13]. Chest and abdominal CT scan" in document.text
+    before_references = document.text[: min(r.start for r in document.references)]
+    assert "Gastroenterology Research and Practice" not in before_references
+
+
+@needs_shared
+def test_a_figure_caption_at_a_page_break_does_not_split_the_sentence():
+    """The sentence runs from the foot of page 1 to page 2, under a figure and its caption."""
+    text = load_pdf(SHARED / "pdf-trials" / "casereporturol2016_msc-neurogenic-bladder.pdf").text
+    assert "The changes reflected a lesion of the lower sacral nerve roots" in text
+    assert "\n\nFigure 1: Pressure-flow study report: pretreatment.\n\n" in text

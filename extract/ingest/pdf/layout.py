@@ -36,7 +36,9 @@ def furniture_keys(pages: list[tuple[PageContent, list[Line]]]) -> set[str]:
     zone = settings()["furniture_zone"]
     seen: Counter[str] = Counter()
     for page, lines in pages:
-        seen.update({key for key, row in _margin_rows(page, lines, zone)})
+        rows = _margin_rows(page, lines, zone)
+        # A row's lines count on their own too: odd pages print "Journal  3", even pages "4  Journal".
+        seen.update({key for key, row in rows} | {_line_key(line) for _, row in rows if len(row) > 1 for line in row})
     return {key for key, count in seen.items() if count >= 2 and key}
 
 
@@ -49,7 +51,20 @@ def drop_furniture(page: PageContent, lines: list[Line], keys: set[str]) -> list
             continue
         if key in keys or _PAGE_NUMBER.match(text):
             dropped.update(id(line) for line in row)
+        elif len(row) > 1:
+            # A running head printed beside other lines of the margin: it goes, with a page number
+            # beside it, and the rest of the row (a reference's number, a line of text) stays.
+            heads = [line for line in row if _line_key(line) in keys and not TABLE_CAPTION.match(line.text.strip())]
+            if heads:
+                dropped.update(id(line) for line in heads)
+                dropped.update(id(line) for line in row if _PAGE_NUMBER.match(line.text.strip()))
     return [line for line in lines if id(line) not in dropped]
+
+
+def _line_key(line: Line) -> str:
+    """A margin line's words with digits masked, when there are enough of them to recognise it by."""
+    key = re.sub(r"\d+", "#", re.sub(r"\s+", "", line.text.lower()))
+    return key if sum(c.isalpha() for c in key) >= 12 else ""
 
 
 def masthead(page: PageContent, lines: list[Line], body_size: float) -> list[Line]:

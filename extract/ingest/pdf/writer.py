@@ -311,6 +311,8 @@ def _breaks(block: Block, here: Placed, following: Placed | None, body_size: flo
         return True
     if previous.column.startswith("turned") != here.column.startswith("turned"):
         return True  # text turned upright is a view of its own: nothing runs into or out of it
+    if re.match(config["figures"]["caption_label"], b.text, re.IGNORECASE):
+        return True  # "Figure 1: ..." opens a caption, even where it follows a sentence broken off
     same_column = previous.page == here.page and previous.column == here.column
     if same_column:
         gap = b.baseline - a.baseline
