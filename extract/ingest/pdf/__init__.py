@@ -5,6 +5,8 @@
     pdf_tables.py  tables under their captions, to rows of cells
     layout.py      running heads dropped, columns found, reading order
     writer.py      paragraphs, headings, tables to text, and where each page starts
+    traced.py      text that keeps, for every character, the glyph it was printed from
+    boxes.py       where a range of the text is on the pages (text_boxes)
 
 The text then goes through the same format sniffer as a text file
 (``parse_text``), so a PDF printed from an export reads like that export, and
