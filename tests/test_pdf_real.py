@@ -301,3 +301,14 @@ def test_a_figure_caption_at_a_page_break_does_not_split_the_sentence():
     text = load_pdf(SHARED / "pdf-trials" / "casereporturol2016_msc-neurogenic-bladder.pdf").text
     assert "The changes reflected a lesion of the lower sacral nerve roots" in text
     assert "\n\nFigure 1: Pressure-flow study report: pretreatment.\n\n" in text
+
+
+@needs_shared
+def test_an_abstract_printed_without_its_heading_is_the_abstract():
+    """Hindawi sets the abstract as page 1's first long paragraph, with no "Abstract" over it."""
+    from extract.schema import SectionKind
+
+    document = load_pdf(PAIRS / "PMC4736776.pdf")
+    abstract = [p for p in document.paragraphs if p.section_kind is SectionKind.abstract]
+    assert len(abstract) == 1
+    assert document.text[abstract[0].start :].startswith("Immune reactions are among the most serious complications")
