@@ -328,7 +328,13 @@ def _rows_by_rules(fragments: list[Line], rules: list[float]) -> list[list[Line]
 
 
 def _rows_by_lines(fragments: list[Line], rules: list[float]) -> list[list[Line]]:
-    """One row a printed line; header lines above the first inner rule make one row."""
+    """One row a printed line; header lines above the first inner rule make one row.
+
+    Lines closer together than a line of text can be (a value centred beside a label
+    set over two lines, between them) are one row: a chain of them is a row whose
+    cells take several lines.
+    """
+    chain = settings()["table_row_chain"]
     ordered = sorted(fragments, key=lambda f: f.baseline)
     rows: list[list[Line]] = []
     header: list[Line] = []
@@ -336,7 +342,7 @@ def _rows_by_lines(fragments: list[Line], rules: list[float]) -> list[list[Line]
         if rules and fragment.bottom < rules[0]:
             header.append(fragment)
             continue
-        if rows and abs(fragment.baseline - rows[-1][0].baseline) < 0.5 * fragment.size:
+        if rows and fragment.baseline - rows[-1][-1].baseline < chain * fragment.size:
             rows[-1].append(fragment)
         else:
             rows.append([fragment])
