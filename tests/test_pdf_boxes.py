@@ -127,3 +127,28 @@ def test_sideways_table_cells_are_boxed_where_printed():
     finally:
         pdf.close()
     assert all(word in inside for word in _words(cell.text)), (cell.text, inside)
+
+
+def test_boxes_on_a_page_turned_by_its_rotate_flag(tmp_path):
+    """A page stored portrait and shown landscape (/Rotate 90): boxes are on the page as shown."""
+    canvas = pytest.importorskip("reportlab.pdfgen.canvas")
+    stored = tmp_path / "stored.pdf"
+    page = canvas.Canvas(str(stored), pagesize=(595, 842))
+    page.setFont("Helvetica", 10)
+    for index in range(12):
+        page.drawString(72, 800 - 12 * index, f"Line {index + 1} of a page that a viewer shows turned a quarter.")
+    page.save()
+    pdf = pdfium.PdfDocument(str(stored))
+    pdf[0].set_rotation(90)
+    turned = tmp_path / "turned.pdf"
+    pdf.save(str(turned))
+    pdf.close()
+    document = load_pdf(turned)
+    start = document.text.index("Line 3 of a page")
+    boxes = text_boxes(turned, start, start + len("Line 3 of a page that a viewer shows turned a quarter."))
+    assert len(boxes) == 1
+    box = boxes[0]
+    assert (box.page_width, box.page_height) == (pytest.approx(842), pytest.approx(595))
+    # Shown turned clockwise, the line runs down the page, near its right edge (the stored top).
+    assert box.y1 - box.y0 > 5 * (box.x1 - box.x0)
+    assert box.x0 > 0.8 * box.page_width and box.x1 <= box.page_width

@@ -27,7 +27,7 @@ from extract.ingest.document import (
 _AUTHOR_MARKS = re.compile(r"\^\{[^}]*\}|[\d*†‡§¶]+(?=,|\s|$)")
 # No two neighbouring parts may match the same characters: "Received" and a run of spaces was cubic with `\s*:?\s*\d{0,2}\s*`.
 _PUBLISHED_YEAR = re.compile(r"\b(?:Published(?: online)?|Accepted|Received)(?:\s*:)?\s*(?:\d{1,2}\s*)?[A-Za-z]+\.?\s+(\d{4})")
-_DOI = re.compile(r"\b(?:doi\s*:?\s*|https?://(?:dx\.)?doi\.org/)(10\.\d{4,9}/\S+[^\s.,;])", re.IGNORECASE)
+DOI = re.compile(r"\b(?:doi\s*:?\s*|https?://(?:dx\.)?doi\.org/)(10\.\d{4,9}/\S+[^\s.,;])", re.IGNORECASE)
 MAX_TITLE_CHARS = 500
 """A first line longer than this is no title (a paper with no line breaks is all one line)."""
 _TERMINAL = re.compile(r"[.!?:;,)\]]$")
@@ -178,7 +178,7 @@ def parse_markdown(text: str, doc_id: str, path: str, fmt: DocumentFormat = Docu
         references = parse_reference_lines(text[first_line.start : last_line.end], first_line.start)
 
     year = _PUBLISHED_YEAR.search(text)
-    doi = _DOI.search(text[:5000])
+    doi = DOI.search(text[:5000])
     metadata.year = int(year.group(1)) if year else None
     metadata.doi = doi.group(1) if doi else None
     return Document(

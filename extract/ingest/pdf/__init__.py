@@ -5,6 +5,8 @@
     pdf_tables.py  tables under their captions, to rows of cells
     layout.py      running heads dropped, columns found, reading order
     writer.py      paragraphs, headings, tables to text, and where each page starts
+    traced.py      text that keeps, for every character, the glyph it was printed from
+    boxes.py       where a range of the text is on the pages (text_boxes)
 
 The text then goes through the same format sniffer as a text file
 (``parse_text``), so a PDF printed from an export reads like that export, and
@@ -14,6 +16,7 @@ evidence offsets index into it and ``Document.page_at`` names the page.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -21,13 +24,17 @@ import pypdfium2.raw as raw
 
 from extract.ingest.document import Document, DocumentFormat, Page
 from extract.ingest.errors import IngestError
+from extract.ingest.markdown import DOI
 from extract.ingest.pdf.glyphs import PageContent, open_pdf, read_page
-from extract.ingest.pdf.layout import Placed, drop_figure_text, drop_furniture, drop_repeated, furniture_keys, reading_order
+from extract.ingest.pdf.layout import (
+    Placed, drop_figure_text, drop_furniture, drop_repeated, furniture_keys, masthead, reading_order,
+)
 from extract.ingest.pdf.lines import Line, build_lines
 from extract.ingest.pdf.pdf_tables import find_tables
 from extract.ingest.pdf.writer import Written, write
 
 _MIN_TEXT_CHARACTERS = 20
+_YEAR = re.compile(r"(?<![\d/.])(?:19|20)\d\d(?![\d/])")
 
 
 def load_pdf(path: str | Path) -> Document:
@@ -36,6 +43,15 @@ def load_pdf(path: str | Path) -> Document:
     path = Path(path)
     written = layout_pdf(path)
     document = parse_text(written.text, doc_id_of(path), str(path))
+    # The first page's masthead is page furniture, not text, but it prints the article's DOI and
+    # the year of the issue it was published in ("Volume 2016", "Trials (2015) 16:14"): a
+    # "Received 2015" in the text is not the publication year.
+    printed_doi = DOI.search(written.masthead)
+    if document.metadata.doi is None and printed_doi:
+        document.metadata.doi = printed_doi.group(1)
+    printed_year = _YEAR.search(DOI.sub(" ", written.masthead))
+    if printed_year:
+        document.metadata.year = int(printed_year.group(0))
     return attach_pages(document, written, len(written.page_starts))
 
 
@@ -64,17 +80,24 @@ def layout_pdf(path: Path) -> Written:
         images = sum(page.images for page, _ in pages)
         what = f"{images} image(s) and no text" if images else "no text"
         raise IngestError(path, "no_text_layer", f"no text layer: {page_count} page(s) with {what} (scanned? run OCR first)")
-    written = write(_placed(pages), page_count)
+    placed, dropped = _placed(pages)
+    written = write(placed, page_count)
+    written.masthead = " ".join(line.text for line in dropped)
     written.page_sizes = {page.number: (page.width, page.height) for page, _ in pages if page.turned is not None}
     return written
 
 
-def _placed(pages: list[tuple[PageContent, list[Line]]]) -> list[Placed]:
+def _placed(pages: list[tuple[PageContent, list[Line]]]) -> tuple[list[Placed], list[Line]]:
+    """The pages' lines and tables in reading order, and the first page's masthead left out of them."""
     keys = furniture_keys(pages)
     all_lines = [line for _, lines in pages for line in lines]
     body_size = _body_size(all_lines)
     placed: list[Placed] = []
+    head: list[Line] = []
     for page, lines in pages:
+        if page.number == 1 and page.turned is not None:
+            head = masthead(page, lines, body_size)
+            lines = [line for line in lines if line not in head] if head else lines
         lines = drop_furniture(page, lines, keys)
         tables = find_tables(page, lines, body_size) if _may_hold_table(lines) else []
         taken = {id(line) for table in tables for line in table.lines}
@@ -84,7 +107,7 @@ def _placed(pages: list[tuple[PageContent, list[Line]]]) -> list[Placed]:
             for item in read:
                 item.column = "turned " + item.column  # a view of its own: no paragraph runs into it
         placed.extend(read)
-    return placed
+    return placed, head
 
 
 def _may_hold_table(lines: list[Line]) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from extract.ingest.pdf.lines import settings
+from extract.ingest.pdf.writer import Written
 
 
 class PageBox(BaseModel):
@@ -74,7 +75,7 @@ def text_boxes(path: str | Path, start: int, end: int) -> list[PageBox]:
 _CACHE: OrderedDict = OrderedDict()
 
 
-def _written(path: Path):
+def _written(path: Path) -> Written:
     """The PDF laid out (its text and every character's glyph), kept for the last few PDFs asked about."""
     from extract.ingest.pdf import layout_pdf
 

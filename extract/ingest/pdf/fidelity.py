@@ -77,12 +77,19 @@ def _pieces(element: ET.Element, out: list[str], skip: set[str] = frozenset()) -
     elif tag in ("date", "pub-date") and element.find("year") is not None:
         month = element.findtext("month") or ""
         month = _MONTHS[int(month) - 1] if month.isdigit() and 1 <= int(month) <= 12 else month
-        out.append(" ".join(x for x in (element.findtext("day") or "", month, element.findtext("year")) if x))
+        # A history date is shown with the event it dates ("Received 22 October 2015").
+        event = element.get("date-type", "") if tag == "date" else ""
+        out.append(" ".join(x for x in (event, element.findtext("day") or "", month, element.findtext("year")) if x))
     else:
         if element.text:
             out.append(element.text)
-        for child in element:
+        for index, child in enumerate(element):
+            # A superscript opening an element (an affiliation's "¹") is its label, not part of
+            # the first word: "<sup>1</sup>Department" is "1 Department".
+            label = index == 0 and _local(child.tag) == "sup" and not (element.text or "").strip()
             _pieces(child, out, skip)
+            if label:
+                out.append(" ")
             if child.tail:
                 out.append(child.tail)
     if block:

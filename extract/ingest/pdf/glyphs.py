@@ -13,6 +13,7 @@ import ctypes
 import math
 import re
 import unicodedata
+from functools import cache
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -24,6 +25,17 @@ _SPACES = {32, 9, 0xA0, 0x2002, 0x2003, 0x2009, 0x200A}
 # two answers costs nothing (the typed pointer pypdfium2 returns needs a cast).
 _GET_TEXT_OBJECT = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
     ctypes.cast(raw.FPDFText_GetTextObject, ctypes.c_void_p).value
+)
+# The three calls made for every character, with plain addresses for arguments: pypdfium2's
+# typed prototypes convert each argument, which costs a third of the call.
+_GET_UNICODE = ctypes.CFUNCTYPE(ctypes.c_uint, ctypes.c_void_p, ctypes.c_int)(
+    ctypes.cast(raw.FPDFText_GetUnicode, ctypes.c_void_p).value
+)
+_GET_LOOSE_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)(
+    ctypes.cast(raw.FPDFText_GetLooseCharBox, ctypes.c_void_p).value
+)
+_GET_ORIGIN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)(
+    ctypes.cast(raw.FPDFText_GetCharOrigin, ctypes.c_void_p).value
 )
 _ITALIC_FLAG = 64  # PDF font descriptor flag
 _BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi")
@@ -185,8 +197,11 @@ def _glyphs(textpage, to_display: tuple[float, ...], page_number: int) -> tuple[
     origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
     # Loose boxes span the advance width and the font's ascent and descent, so
     # letters of a word touch and a gap means a space, whatever the glyph shapes.
-    get_unicode, get_box = raw.FPDFText_GetUnicode, raw.FPDFText_GetLooseCharBox
-    get_origin, get_size = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetFontSize
+    page_address = ctypes.cast(textpage, ctypes.c_void_p).value
+    box_address = ctypes.addressof(box)
+    origin_x_address, origin_y_address = ctypes.addressof(origin_x), ctypes.addressof(origin_y)
+    get_unicode, get_box, get_origin = _GET_UNICODE, _GET_LOOSE_BOX, _GET_ORIGIN
+    get_size = raw.FPDFText_GetFontSize
     get_weight, get_font = raw.FPDFText_GetFontWeight, raw.FPDFText_GetFontInfo
     name = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
@@ -201,13 +216,15 @@ def _glyphs(textpage, to_display: tuple[float, ...], page_number: int) -> tuple[
     bold = italic = False
     sharing: list[Glyph] = []
     sharing_box = (0.0, 0.0)
+    accents = _accent_codes()
+    accented = False
     for index in range(count):
-        code = get_unicode(textpage, index)
+        code = get_unicode(page_address, index)
         char = None
         if 0xD800 <= code <= 0xDFFF:
             # pdfium answers in UTF-16 units: a glyph outside the Basic Multilingual Plane (a
             # mathematical italic p or μ) is a high then a low surrogate, read here as one letter.
-            low = get_unicode(textpage, index + 1) if code <= 0xDBFF and index + 1 < count else 0
+            low = get_unicode(page_address, index + 1) if code <= 0xDBFF and index + 1 < count else 0
             if not 0xDC00 <= low <= 0xDFFF:
                 continue  # the low half (already read with its high half) or a stray half
             char = _astral(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
@@ -215,7 +232,7 @@ def _glyphs(textpage, to_display: tuple[float, ...], page_number: int) -> tuple[
             if len(sharing) >= 2 and sharing_box[1] > sharing_box[0]:
                 # Some fonts map a ligature to "fi " (a space after it): a space inside the
                 # ligature's own box is that mapping, not a gap between words.
-                get_box(textpage, index, box)
+                get_box(page_address, index, box_address)
                 x_left = ta * box.left + tb * box.top + te
                 x_right = ta * box.right + tb * box.bottom + te
                 if sharing_box[0] - 0.5 <= min(x_left, x_right) and max(x_left, x_right) <= sharing_box[1] + 0.5:
@@ -226,9 +243,9 @@ def _glyphs(textpage, to_display: tuple[float, ...], page_number: int) -> tuple[
             code = 0xAD
         elif code < 0x20 or code == 0xFFFF:
             continue  # line breaks pdfium inferred; lines are found from geometry here
-        get_box(textpage, index, box)
-        get_origin(textpage, index, origin_x, origin_y)
-        text_object = get_object(textpage, index)
+        get_box(page_address, index, box_address)
+        get_origin(page_address, index, origin_x_address, origin_y_address)
+        text_object = get_object(page_address, index)
         if text_object != last_object:
             # A font holds for a whole text object: ask for it once an object.
             last_object = text_object
@@ -277,7 +294,61 @@ def _glyphs(textpage, to_display: tuple[float, ...], page_number: int) -> tuple[
             sharing, sharing_box = [glyph], (x0, x1)
         glyphs.append(glyph)
         space = False
-    return glyphs, turned
+        if code in accents:
+            accented = True
+    return (_with_accents(glyphs) if accented else glyphs), turned
+
+
+def _accents() -> dict[str, str]:
+    """Spacing accents (not the ASCII ^ ~ `, which papers print as themselves) and their combining forms."""
+    from extract.paths import load_lexicon
+
+    return load_lexicon("pdf_layout")["spacing_accents"]
+
+
+@cache
+def _accent_codes() -> frozenset[int]:
+    return frozenset(map(ord, _accents()))
+
+
+def _with_accents(glyphs: list[Glyph]) -> list[Glyph]:
+    """An accent printed as a glyph of its own (´ over ı for í) joined to the letter it sits on.
+
+    TeX-set PDFs print "Darío" as "Dar", "´", "ı", "o": read apart, the name splits
+    in two ("dar ıo"). An accent drawn over (or under: ¸) the letter printed just
+    before or after it becomes that letter's combining mark, and the letter keeps its
+    own box. An accent beside the letters, not over one, is left as it is: it is a
+    mark of its own ("Student´s" uses it as an apostrophe).
+    """
+    accents = _accents()
+    out: list[Glyph] = []
+    for index, glyph in enumerate(glyphs):
+        if glyph.char not in accents:
+            out.append(glyph)
+            continue
+        middle = (glyph.x0 + glyph.x1) / 2
+        before = out[-1] if out else None
+        after = glyphs[index + 1] if index + 1 < len(glyphs) else None
+
+        def under(letter: Glyph | None) -> bool:
+            return (
+                letter is not None
+                and letter.char.isalpha()
+                and letter.x0 - 0.5 <= middle <= letter.x1 + 0.5
+                and abs(letter.baseline - glyph.baseline) < 0.5 * letter.size
+            )
+
+        letter = after if under(after) else before if under(before) else None
+        if letter is None:
+            out.append(glyph)
+            continue
+        base = {"ı": "i", "ȷ": "j"}.get(letter.char, letter.char)
+        letter.char = unicodedata.normalize("NFC", base + accents[glyph.char])
+        if letter is after and before is not None:
+            # The accent's box often stands apart from the word: whether a space comes before the
+            # letter is judged from the letter printed before the accent.
+            letter.space_before = letter.x0 - before.x1 > 0.15 * letter.size
+    return out
 
 
 def _astral(code: int) -> str:

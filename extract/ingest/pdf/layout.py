@@ -36,7 +36,9 @@ def furniture_keys(pages: list[tuple[PageContent, list[Line]]]) -> set[str]:
     zone = settings()["furniture_zone"]
     seen: Counter[str] = Counter()
     for page, lines in pages:
-        seen.update({key for key, row in _margin_rows(page, lines, zone)})
+        rows = _margin_rows(page, lines, zone)
+        # A row's lines count on their own too: odd pages print "Journal  3", even pages "4  Journal".
+        seen.update({key for key, row in rows} | {_line_key(line) for _, row in rows if len(row) > 1 for line in row})
     return {key for key, count in seen.items() if count >= 2 and key}
 
 
@@ -49,7 +51,46 @@ def drop_furniture(page: PageContent, lines: list[Line], keys: set[str]) -> list
             continue
         if key in keys or _PAGE_NUMBER.match(text):
             dropped.update(id(line) for line in row)
+        elif len(row) > 1:
+            # A running head printed beside other lines of the margin: it goes, with a page number
+            # beside it, and the rest of the row (a reference's number, a line of text) stays.
+            heads = [line for line in row if _line_key(line) in keys and not TABLE_CAPTION.match(line.text.strip())]
+            if heads:
+                dropped.update(id(line) for line in heads)
+                dropped.update(id(line) for line in row if _PAGE_NUMBER.match(line.text.strip()))
     return [line for line in lines if id(line) not in dropped]
+
+
+def _line_key(line: Line) -> str:
+    """A margin line's words with digits masked, when there are enough of them to recognise it by."""
+    key = re.sub(r"\d+", "#", re.sub(r"\s+", "", line.text.lower()))
+    return key if sum(c.isalpha() for c in key) >= 12 else ""
+
+
+def masthead(page: PageContent, lines: list[Line], body_size: float) -> list[Line]:
+    """The first page's masthead: the block of small print at the top, above the title.
+
+    Journal, publisher, volume, article number and DOI ("Volume 2016, Article ID
+    1396568, 2 pages", "Dodd et al. BMC Medicine 2014, 12:161") are the first
+    page's running head: printed in the top margin in smaller type than the body
+    and above the title (larger type than the body). Later pages' heads differ,
+    so it never comes back as a repeated row.
+    """
+    config = settings()["masthead"]
+    small, title = config["small_print"] * body_size, config["title_print"] * body_size
+    ordered = sorted(lines, key=lambda line: (line.top, line.x0))
+    block: list[Line] = []
+    for line in ordered:
+        if line.size >= title:
+            return block  # the title: what was gathered above it is the masthead
+        if line.size > small:
+            return []  # ordinary or heading print before any title: no masthead here
+        if not block and line.top > config["zone"] * page.height:
+            return []
+        if block and line.top - max(l.bottom for l in block) > config["gap"] * line.size:
+            return []  # small print further down (a byline under a banner): not the masthead
+        block.append(line)
+    return []
 
 
 def drop_repeated(lines: list[Line]) -> list[Line]:
@@ -200,11 +241,21 @@ def find_gutter(lines: list[Line], width: float) -> float | None:
             run_start = None
     if best is None:
         return None
-    left = sum(1 for line in narrow if line.x1 <= best)
-    right = sum(1 for line in narrow if line.x0 >= best)
-    if min(left, right) < 4 or least > 0.15 * (left + right) + 1:
+    left = [line for line in narrow if line.x1 <= best]
+    right = [line for line in narrow if line.x0 >= best]
+    # Lines across the strip count against it only where columns stand beside them: a title
+    # block or a byline above the columns crosses it and is read as a band of its own.
+    woven = sum(
+        1 for line in narrow
+        if line.x0 < best < line.x1 and _beside(line, left) and _beside(line, right)
+    )
+    if min(len(left), len(right)) < 4 or woven > 0.15 * (len(left) + len(right)) + 1:
         return None
     return best
+
+
+def _beside(line: Line, others: list[Line]) -> bool:
+    return any(other.bottom > line.top and other.top < line.bottom for other in others)
 
 
 def side_column(page: PageContent, lines: list[Line], body_size: float) -> list[Line]:

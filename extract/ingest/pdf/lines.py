@@ -173,9 +173,14 @@ def describe(glyphs: list[Glyph]) -> Line:
         char = glyph.char
         if char in ligatures:
             char = ligatures[char]
-        spaced = previous is not None and (
-            glyph.space_before or glyph.x0 - previous.x1 > word_gap * min(size, max(glyph.size, previous.size))
-        )
+        if previous is None:
+            spaced = False
+        elif glyph.space_before:
+            spaced = True
+        else:
+            # a gap wider than word_gap of the smaller of the line's size and the larger glyph's
+            larger = glyph.size if glyph.size > previous.size else previous.size
+            spaced = glyph.x0 - previous.x1 > word_gap * (size if size < larger else larger)
         previous = glyph
         if last is not None and last[2] == raised and (last[3] == italic or (spaced and raised)):
             if spaced:

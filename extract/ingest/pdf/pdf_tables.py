@@ -77,7 +77,7 @@ def _two_columns(page: PageContent, lines: list[Line], body_size: float) -> bool
 
 def _table_below(page, lines, index, match, body_size, taken, column: float) -> PdfTable | None:
     caption_line = lines[index]
-    x0, x1 = _horizontal_extent(page, caption_line, lines[index + 1 : index + 6])
+    x0, x1 = _horizontal_extent(page, caption_line, lines[index + 1 : index + 6], lines)
     caption_lines = [caption_line]
     # A caption runs on over lines of its own style until the table starts.
     position = index + 1
@@ -142,11 +142,22 @@ def _table_below(page, lines, index, match, body_size, taken, column: float) -> 
     )
 
 
-def _horizontal_extent(page: PageContent, caption: Line, below: list[Line]) -> tuple[float, float]:
-    """The caption's column, or the whole page when the caption, the row under it or rules cross its middle."""
+def _horizontal_extent(page: PageContent, caption: Line, below: list[Line], lines: list[Line]) -> tuple[float, float]:
+    """The caption's column, or the whole page when the caption, the row under it or rules cross its middle.
+
+    Two tables side by side, each under its caption in its column, each keep to their column.
+    """
     middle = page.width / 2
     if caption.x0 < middle - 10 and caption.x1 > middle + 10:
         return 0.0, page.width
+    column = (0.0, middle) if caption.x1 <= middle + 10 else (middle, page.width)
+    right = caption.x0 >= middle - 10
+    if any(
+        other is not caption and abs(other.top - caption.top) < 3 * caption.size
+        and (other.x0 >= middle - 10) != right and other.x1 <= page.width and caption_of(other)
+        for other in lines
+    ):
+        return column
     # A short caption over a wide table: the first rows under it run across the middle.
     under = [line for line in below if 0 <= line.top - caption.bottom < 3 * caption.size]
     row = [line for line in under if abs(line.baseline - under[0].baseline) < 0.5 * line.size] if under else []
@@ -157,7 +168,7 @@ def _horizontal_extent(page: PageContent, caption: Line, below: list[Line]) -> t
     wide_rules = [r for r in page.rules if r.horizontal and r.y0 > caption.bottom and r.x1 - r.x0 > 0.6 * page.width]
     if wide_rules:
         return 0.0, page.width
-    return (0.0, middle) if caption.x1 <= middle + 10 else (middle, page.width)
+    return column
 
 
 def _is_prose(line: Line, width: float) -> bool:
@@ -170,8 +181,8 @@ def _region_bottom(lines: list[Line], horizontal: list[Rule], top: float, body_s
         bottom = horizontal[0].y0
         for rule in horizontal[1:]:
             between = [line for line in lines if bottom < line.top and line.bottom < rule.y0]
-            if any(_is_body_prose(line, body_size, width) for line in between):
-                break
+            if any(_is_body_prose(line, body_size, width) or caption_of(line) for line in between):
+                break  # body text, or the next table's caption: this table ended at the rule before
             bottom = rule.y0
         return bottom
     bottom = None
@@ -317,7 +328,13 @@ def _rows_by_rules(fragments: list[Line], rules: list[float]) -> list[list[Line]
 
 
 def _rows_by_lines(fragments: list[Line], rules: list[float]) -> list[list[Line]]:
-    """One row a printed line; header lines above the first inner rule make one row."""
+    """One row a printed line; header lines above the first inner rule make one row.
+
+    Lines closer together than a line of text can be (a value centred beside a label
+    set over two lines, between them) are one row: a chain of them is a row whose
+    cells take several lines.
+    """
+    chain = settings()["table_row_chain"]
     ordered = sorted(fragments, key=lambda f: f.baseline)
     rows: list[list[Line]] = []
     header: list[Line] = []
@@ -325,7 +342,7 @@ def _rows_by_lines(fragments: list[Line], rules: list[float]) -> list[list[Line]
         if rules and fragment.bottom < rules[0]:
             header.append(fragment)
             continue
-        if rows and abs(fragment.baseline - rows[-1][0].baseline) < 0.5 * fragment.size:
+        if rows and fragment.baseline - rows[-1][-1].baseline < chain * fragment.size:
             rows[-1].append(fragment)
         else:
             rows.append([fragment])

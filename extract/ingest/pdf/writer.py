@@ -36,6 +36,8 @@ class Block:
     placed: list[Placed] = field(default_factory=list)
     table: PdfTable | None = None
     page: int = 0
+    label: str = ""
+    """A heading the page does not print but a text export of the paper has ("Abstract")."""
 
 
 @dataclass
@@ -47,6 +49,8 @@ class Written:
     """For each character of ``text``, the Glyph it was printed from (None for what the layout added)."""
     page_sizes: dict[int, tuple[float, float]] = field(default_factory=dict)
     """Each page's width and height as shown, in points."""
+    masthead: str = ""
+    """The first page's masthead (journal, volume, DOI), left out of ``text`` as page furniture."""
 
 
 def write(placed: list[Placed], page_count: int) -> Written:
@@ -59,7 +63,7 @@ def write(placed: list[Placed], page_count: int) -> Written:
     body_size = weights.most_common(1)[0][0]
     leading = _leading(placed, body_size)
     vocabulary = _vocabulary(lines)
-    blocks = _floats_after_sentences(_title_first(_blocks(placed, body_size, leading), body_size))
+    blocks = _abstract_named(_floats_after_sentences(_title_first(_blocks(placed, body_size, leading), body_size)))
     out: list[Traced] = []
     offset = 0
     page_starts: dict[int, int] = {}
@@ -74,7 +78,7 @@ def write(placed: list[Placed], page_count: int) -> Written:
             out.append(text)
             offset += len(text)
             continue
-        text = Traced()
+        text = Traced(block.label)
         opened = []
         for placed_line in block.placed:
             if placed_line.page not in page_starts:
@@ -221,6 +225,36 @@ def _title_first(blocks: list[Block], body_size: float) -> list[Block]:
     return lead + blocks[:best] + blocks[best + len(lead) :]
 
 
+def _abstract_named(blocks: list[Block]) -> list[Block]:
+    """An abstract printed without its heading gets one, as a text export of the paper has it.
+
+    Some publishers set the abstract as the first long paragraph of page 1, after
+    the byline and before the first section, with no "Abstract" over it; read
+    without one, the abstract is front matter and nothing knows where the paper's
+    summary is. A paragraph of at least ``abstract_min_words`` words on the first
+    page, before the first section heading, when no heading names an abstract, is
+    named so.
+    """
+    least = settings()["abstract_min_words"]
+    if not blocks or any(
+        block.kind == "heading" and classify_heading(_block_text(block)) is SectionKind.abstract for block in blocks
+    ):
+        return blocks
+    first_page = blocks[0].page
+    for index, block in enumerate(blocks[1:], start=1):
+        if block.page != first_page or (
+            block.kind == "heading" and classify_heading(_block_text(block)) not in (SectionKind.other, SectionKind.front)
+        ):
+            return blocks  # the paper's sections have begun (a banner, "Case Report", has not begun them)
+        if block.kind == "paragraph" and len(_block_text(block).split()) >= least:
+            return blocks[:index] + [Block("heading", page=block.page, label="Abstract")] + blocks[index:]
+    return blocks
+
+
+def _block_text(block: Block) -> str:
+    return block.label or " ".join(p.item.text for p in block.placed)
+
+
 def _floats_after_sentences(blocks: list[Block]) -> list[Block]:
     """A table or a figure caption printed where a sentence breaks off goes after that sentence's end.
 
@@ -309,6 +343,8 @@ def _breaks(block: Block, here: Placed, following: Placed | None, body_size: flo
         return True
     if previous.column.startswith("turned") != here.column.startswith("turned"):
         return True  # text turned upright is a view of its own: nothing runs into or out of it
+    if re.match(config["figures"]["caption_label"], b.text, re.IGNORECASE):
+        return True  # "Figure 1: ..." opens a caption, even where it follows a sentence broken off
     same_column = previous.page == here.page and previous.column == here.column
     if same_column:
         gap = b.baseline - a.baseline
