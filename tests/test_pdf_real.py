@@ -306,7 +306,7 @@ def test_a_figure_caption_at_a_page_break_does_not_split_the_sentence():
 @needs_shared
 def test_an_abstract_printed_without_its_heading_is_the_abstract():
     """Hindawi sets the abstract as page 1's first long paragraph, with no "Abstract" over it."""
-    from extract.schema import SectionKind
+    from extract.ingest.document import SectionKind
 
     document = load_pdf(PAIRS / "PMC4736776.pdf")
     abstract = [p for p in document.paragraphs if p.section_kind is SectionKind.abstract]
