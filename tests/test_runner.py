@@ -25,6 +25,13 @@ from conftest import CORPUS, ROOT, TRIAL_DISC, kill_after_journaled
 RCT_SAMPLE = ROOT / "tests" / "data" / "rct-other"
 
 
+def heavy_paper(copies: int = 1) -> str:
+    """The 25 sample trials in one paper whose title names a cell product: a paper that is not cell therapy is
+    not read past its opening, and these tests need one that takes real work."""
+    trials = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(RCT_SAMPLE.glob("*.txt"))) * copies
+    return trials.replace("TITLE:", "TITLE: Mesenchymal stem cells for")
+
+
 def outputs(folder: Path) -> dict[str, bytes]:
     return {name: (folder / name).read_bytes() for name in OUTPUT_FILES}
 
@@ -93,7 +100,7 @@ def test_dask_engine_gives_the_local_runners_output(inputs, reference, tmp_path)
 def test_a_document_over_the_time_limit_is_recorded_and_the_batch_goes_on(tmp_path):
     # Twenty-five real trials in one file (113,000 words): about a second of work, far over a 0.2 s limit.
     huge = tmp_path / "huge.txt"
-    huge.write_text("\n\n".join(p.read_text(encoding="utf-8") for p in sorted(RCT_SAMPLE.glob("*.txt"))), encoding="utf-8")
+    huge.write_text(heavy_paper(), encoding="utf-8")
     files = [huge, TRIAL_DISC]
     summary, stats = run_batch(files, tmp_path / "out", BatchOptions(pipeline="blank", workers=1, ordered=True, timeout=0.2))
     assert [(e.path, e.code) for e in summary.errors] == [(str(huge), "timeout")]
@@ -117,7 +124,7 @@ def test_dask_records_a_document_over_the_time_limit_and_restarts_its_worker(tmp
 
     # The 25 trials four times over: 450,000 words, several seconds of work, far over a 1 s limit.
     huge = tmp_path / "huge.txt"
-    huge.write_text("\n\n".join(p.read_text(encoding="utf-8") for p in sorted(RCT_SAMPLE.glob("*.txt"))) * 4, encoding="utf-8")
+    huge.write_text(heavy_paper(copies=4), encoding="utf-8")
     engine = DaskEngine("blank", workers=1, timeout=1.0)
     try:
         before = engine.warm_up()
