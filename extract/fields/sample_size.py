@@ -51,7 +51,7 @@ def _group(text: str, begin: int, end: int) -> str:
         return "treated"
     if any(re.search(p, text[end:], re.IGNORECASE) for p in _lexicon()["total_after"]):
         return "total"
-    if any(re.search(p, text[end:], re.IGNORECASE) for p in _lexicon()["control_after"]):
+    if _control_after(text, end):
         return "control"
     if any(re.search(p, text[end:], re.IGNORECASE) for p in _lexicon()["treated_after"]):
         return "treated"
@@ -89,7 +89,8 @@ def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
             continue  # "(all p<0.05, paired t test, n=12)": those analysed at one time
         if re.search(_lexicon()["other_groups"], text[max(0, begin - 60) : begin], re.IGNORECASE):
             continue  # "a validation cohort of 40 patients": not the trial's
-        if re.search(_lexicon()["per_group_after"], text[end:], re.IGNORECASE) or _overlaps(per_arm, sentence.start + begin, sentence.start + end):
+        each = re.search(_lexicon()["per_group_after"], text[end:], re.IGNORECASE)
+        if each or _overlaps(per_arm, sentence.start + begin, sentence.start + end):
             continue  # "2 recipients each", "each group will have 35 subjects": read by _per_arm_counts
         group = _group(text, begin, end)
         if re.search(_lexicon()["subgroup_before"], text[max(0, begin - 20) : begin], re.IGNORECASE):
@@ -145,7 +146,9 @@ def _per_arm_counts(sentence: SentenceText) -> list[FieldMention]:
     for match in re.finditer(_lexicon()["two_arm_counts"], sentence.text, re.IGNORECASE):
         count = _count(match.group("n"))
         if count:
-            mentions += [sentence.mention("sample_size", f"{arm}={count}", RULE, match.start(), match.end()) for arm in ("treated", "control")]
+            mentions += [
+                sentence.mention("sample_size", f"{arm}={count}", RULE, match.start(), match.end()) for arm in ("treated", "control")
+            ]
     for pattern in _lexicon()["per_arm_counts"]:
         for match in re.finditer(pattern, sentence.text, re.IGNORECASE):
             count = _count(match.group("n"))
