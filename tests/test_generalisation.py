@@ -475,3 +475,15 @@ def test_a_product_code_defined_as_stem_cells_makes_its_record_a_cell_therapy(nl
 def test_more_ways_abstracts_state_their_size(nlp, sentence, expected):
     values = study_values(nlp, record("Mesenchymal Stem Cells in Patients With Lupus", sentence))
     assert values["sample_size"] == expected
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("Pain and function will be scored at baseline, 1, 3, 6 and 12 months since treatment.", {"months=12"}),
+        ("The subjects will then be followed for wound response and closure for 18 months.", {"months=18"}),
+    ],
+)
+def test_a_follow_up_stated_as_a_schedule_or_after_a_long_object(nlp, sentence, expected):
+    values = study_values(nlp, record("Mesenchymal Stem Cells in Patients With Perianal Fistula", "MSCs will be injected. " + sentence))
+    assert values["follow_up"] == expected
