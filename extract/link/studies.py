@@ -11,7 +11,6 @@ or cells in a dish, plans for future work, and enumerations give nothing.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
 from functools import cache
@@ -81,26 +80,24 @@ def _usable_mentions(sentence: Sentence, review: bool = False) -> list[FieldMent
     if review and (sentence.preclinical or sentence.hypothetical):
         return []
     listing = _discourse()["enumeration_limit"]
-    # A sentence about the trial that names three routes compares them ("administered through the intravenous,
-    # intrathecal, and intranasal routes"); only elsewhere are several values a list of what is possible.
-    # Several totals stay a list even there: screened, enrolled and completed are stages, not one trial's size.
-    own_trial = not review and speaks_of_trial(sentence)
-    def limit(mention: FieldMention) -> float:
-        return math.inf if own_trial and mention.field not in KEYED_FIELDS else listing
-
     stacking = set() if review else set(_discourse()["stacking_fields"])
     not_this_trial = set() if review else set(_discourse()["not_this_trial"])
     excluded = set(_discourse()["primary_only_fields"]) if review else set()
     distinct: dict[tuple[str, int], set[str]] = defaultdict(set)
     for mention in sentence.mentions:
         distinct[_listed_as(mention), _slot(sentence, mention)].add(mention.value)
-    return [
-        m
-        for m in sentence.mentions
-        if m.field not in excluded
-        and not not_this_trial.intersection(m.context)
-        and (m.field in LIST_FIELDS or m.field in stacking or len(distinct[_listed_as(m), _slot(sentence, m)]) < limit(m))
-    ]
+
+    def not_a_list(mention: FieldMention) -> bool:
+        if mention.field in LIST_FIELDS or mention.field in stacking:
+            return True
+        if len(distinct[_listed_as(mention), _slot(sentence, mention)]) < listing:
+            return True
+        # A sentence about the trial that names three routes compares them ("administered through the intravenous,
+        # intrathecal, and intranasal routes"); only elsewhere are several values a list of what is possible.
+        # Several totals stay a list even there: screened, enrolled and completed are stages, not one trial's size.
+        return not review and mention.field not in KEYED_FIELDS and speaks_of_trial(sentence)
+
+    return [m for m in sentence.mentions if m.field not in excluded and not not_this_trial.intersection(m.context) and not_a_list(m)]
 
 
 def _listed_as(mention: FieldMention) -> str:

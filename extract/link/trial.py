@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -41,12 +41,18 @@ def _lexicon() -> dict:
 
 @cache
 def _this_trial() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in _lexicon()["this_trial"]), re.IGNORECASE)
+    # The cues are written in lowercase and matched on the lowercased sentence: several times faster than IGNORECASE.
+    return re.compile("|".join(f"(?:{p})" for p in _lexicon()["this_trial"]))
 
 
 def speaks_of_trial(sentence: Sentence) -> bool:
     """A sentence that says it is about the paper's own trial ("the purpose of this study", "patients will receive")."""
-    return _this_trial().search(sentence.text) is not None
+    return _speaks_of_trial(sentence.text)
+
+
+@lru_cache(maxsize=4096)  # asked of each sentence by the linker and again by the trial reader
+def _speaks_of_trial(text: str) -> bool:
+    return _this_trial().search(text.lower()) is not None
 
 
 @cache
