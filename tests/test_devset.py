@@ -26,6 +26,7 @@ FLOORS = json.loads((ROOT / "devset" / "floors.json").read_text(encoding="utf-8"
 SETS = {
     "dev": (ROOT / "devset" / "dev" / "papers", ROOT / "devset" / "dev" / "gold"),
     "heldout": (ROOT / "devset" / "heldout" / "papers", ROOT / "devset" / "heldout" / "gold"),
+    "heldout2": (ROOT / "devset" / "heldout2" / "papers", ROOT / "devset" / "heldout2" / "gold"),
     "abstracts": (ROOT / "tests" / "data" / "abstract_cases", ROOT / "tests" / "data" / "abstract_cases"),
     "bundled": (ROOT / "corpus", ROOT / "gold"),
 }
