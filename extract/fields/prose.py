@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -66,8 +67,14 @@ def readable_paragraphs(document: Document) -> list[Paragraph]:
     ])
 
 
-def read_sentences(document: Document, nlp: Language) -> list[Sentence]:
+def read_sentences(
+    document: Document, nlp: Language, values_wanted: Callable[[SectionKind, str], bool] | None = None
+) -> list[Sentence]:
     """Every readable sentence of `document` with its mentions, citations and context.
+
+    `values_wanted(section_kind, text)`, where given, says which sentences the caller takes values from: the
+    sentence readers run only on those (a trial report's discussion states no value of its own trial); the
+    field rules' mentions and the citations are kept for every sentence.
 
     Paragraph Docs are read one after another and let go: a Doc costs far more than its text, and a paper
     dense with values would otherwise hold every one of them at once. Only a definition found later in the
@@ -93,7 +100,7 @@ def read_sentences(document: Document, nlp: Language) -> list[Sentence]:
     abbreviation_values = _abbreviation_values(long_forms, nlp)
     short_forms = _short_form_pattern(abbreviation_values)
     return [
-        _sentence(index, item, long_forms, abbreviation_values, short_forms, nlp, context)
+        _sentence(index, item, long_forms, abbreviation_values, short_forms, nlp, context, values_wanted)
         for index, item in enumerate(read)
     ]
 
@@ -146,14 +153,16 @@ def _sentence(
     short_forms: re.Pattern[str] | None,
     nlp: Language,
     context: ContextEngine,
+    values_wanted: Callable[[SectionKind, str], bool] | None,
 ) -> Sentence:
     paragraph, mentions = item.paragraph, item.mentions
     reading = SentenceText(item.reading.text, item.reading.start, item.reading.previous, long_forms, item.reading.section_kind)
     text, start = reading.text, reading.start
     if short_forms is not None and short_forms.search(text_for_nlp(text)):
         mentions += _abbreviation_mentions(reading, mentions, abbreviation_values, nlp)
-    for reader in SENTENCE_READERS:
-        mentions.extend(reader(reading))
+    if values_wanted is None or values_wanted(reading.section_kind, text):
+        for reader in SENTENCE_READERS:
+            mentions.extend(reader(reading))
     citations = [
         CitationMention(start=g.start, end=g.end, numbers=list(g.numbers), brackets=g.brackets)
         for g in find_citation_groups(text, start)

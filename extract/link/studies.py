@@ -107,6 +107,12 @@ def _listed_as(mention: FieldMention) -> str:
 # ---------------------------------------------------------------- primary papers
 
 
+def gives_trial_values(section_kind: SectionKind, text: str) -> bool:
+    """Where a primary paper states its own trial's values: its title, abstract, methods and results, and an
+    introduction's "In this report, we describe a case ..." (`read_sentences` reads nothing else of it)."""
+    return section_kind in PRIMARY_SECTIONS or (section_kind is SectionKind.background and says_what_is_reported_here(text))
+
+
 def link_primary(document: Document, sentences: list[Sentence]) -> list[Study]:
     """One study: the paper's own trial, read where the paper describes it."""
     study = Study(doc_id=document.doc_id, study_key="", kind=DocumentKind.primary)
@@ -114,10 +120,7 @@ def link_primary(document: Document, sentences: list[Sentence]) -> list[Study]:
     msc_trial = any(m.field == "cell_type" and m.value in msc_types for s in sentences for m in s.mentions)
     for sentence in sentences:
         # A sentence that cites others speaks of their work, unless it says what this trial did.
-        in_place = sentence.section_kind in PRIMARY_SECTIONS or (
-            sentence.section_kind is SectionKind.background and says_what_is_reported_here(sentence)
-        )
-        if not in_place or (sentence.citations and not speaks_of_trial(sentence)):
+        if not gives_trial_values(sentence.section_kind, sentence.text) or (sentence.citations and not speaks_of_trial(sentence)):
             continue
         mentions = _usable_mentions(sentence)
         if msc_trial:

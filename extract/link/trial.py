@@ -60,9 +60,9 @@ def _reported_here() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in _lexicon()["reported_here"]), re.IGNORECASE)
 
 
-def says_what_is_reported_here(sentence: Sentence) -> bool:
+def says_what_is_reported_here(text: str) -> bool:
     """An introduction's "In this study, we report a case of ..." describes the paper's own patients."""
-    return _reported_here().search(sentence.text) is not None
+    return _reported_here().search(text) is not None
 
 
 def is_own(sentence: Sentence) -> bool:
