@@ -24,7 +24,7 @@ from extract.ingest.encoding import restore_file_offsets
 from extract.ingest.errors import IngestError
 from extract.link.document_kind import document_kind, is_about_cell_therapy
 from extract.link.records import DocumentError, DocumentKind, DocumentResult
-from extract.link.studies import deduplicate_values, gives_trial_values, link_primary, link_review
+from extract.link.studies import TRIAL_REPORT_SECTIONS, deduplicate_values, gives_trial_values, link_primary, link_review
 from extract.link.trial import merge_restatements
 from extract.nlp.pipeline import build_pipeline, pipeline_description
 
@@ -62,7 +62,7 @@ def extract_document(document: Document, nlp: Language) -> DocumentResult:
         studies = link_review(document, sentences, read_table_rows(document, nlp, {"dose": dose_cell_values}))
         studies = [merge_restatements(s) for s in studies]
     else:
-        sentences = read_sentences(document, nlp, values_wanted=gives_trial_values)
+        sentences = read_sentences(document, nlp, values_wanted=gives_trial_values, sections=TRIAL_REPORT_SECTIONS)
         studies = with_registry_values(document, link_primary(document, sentences))
     result = DocumentResult(
         path=document.path,

@@ -68,19 +68,23 @@ def readable_paragraphs(document: Document) -> list[Paragraph]:
 
 
 def read_sentences(
-    document: Document, nlp: Language, values_wanted: Callable[[SectionKind, str], bool] | None = None
+    document: Document,
+    nlp: Language,
+    values_wanted: Callable[[SectionKind, str], bool] | None = None,
+    sections: set[SectionKind] | None = None,
 ) -> list[Sentence]:
     """Every readable sentence of `document` with its mentions, citations and context.
 
-    `values_wanted(section_kind, text)`, where given, says which sentences the caller takes values from: the
-    sentence readers run only on those (a trial report's discussion states no value of its own trial); the
-    field rules' mentions and the citations are kept for every sentence.
+    `sections`, where given, are the only sections read at all (a trial report's discussion states no value
+    of its own trial). `values_wanted(section_kind, text)`, where given, says which of the sentences read the
+    caller takes values from: the sentence readers run only on those; the field rules' mentions and the
+    citations are kept for every sentence read.
 
     Paragraph Docs are read one after another and let go: a Doc costs far more than its text, and a paper
     dense with values would otherwise hold every one of them at once. Only a definition found later in the
     paper ("intradiscal (ID)") needs a second look, and only at the sentences that hold its short form.
     """
-    paragraphs = readable_paragraphs(document)
+    paragraphs = [p for p in readable_paragraphs(document) if sections is None or p.section_kind in sections]
     context = nlp.get_pipe("msc_context").engine
     long_forms: dict[str, str] = {}
     read: list[_ReadSentence] = []

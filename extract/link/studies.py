@@ -107,6 +107,11 @@ def _listed_as(mention: FieldMention) -> str:
 # ---------------------------------------------------------------- primary papers
 
 
+# What of a primary paper is read at all: the sections its trial's values come from, and the introduction, for
+# the abbreviations it defines and its "In this report, we describe a case ..."; not the discussion.
+TRIAL_REPORT_SECTIONS = PRIMARY_SECTIONS | {SectionKind.background}
+
+
 def gives_trial_values(section_kind: SectionKind, text: str) -> bool:
     """Where a primary paper states its own trial's values: its title, abstract, methods and results, and an
     introduction's "In this report, we describe a case ..." (`read_sentences` reads nothing else of it)."""
