@@ -99,18 +99,33 @@ def _schedule_mentions(sentence: SentenceText) -> list[FieldMention]:
     return mentions
 
 
+@cache
+def _ordinal_words() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{regex_alternation(_lexicon()['schedule_ordinals'])})\b")
+
+
+@cache
+def _ordinal_schedule() -> re.Pattern[str]:
+    """"at the first and fourth week": a list of two or more ordinals, then the unit they count."""
+    ordinal = _ordinal_words().pattern
+    joiner = r"(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)"
+    units = regex_alternation(_lexicon()["schedule_ordinal_units"])
+    return re.compile(rf"\b(?:at|on|in|during) (?:the )?(?P<list>{ordinal}(?:{joiner}{ordinal})+) (?:{units})s?\b")
+
+
 def _listed_day_mentions(sentence: SentenceText) -> list[FieldMention]:
     """"at the first and fourth week", "D0, D7 and D14": a list of the days the cells were given, counted."""
     lowered = sentence.text.lower()
     if not passes_gate(lowered, "administrations", "listed_days"):
         return []
-    ordinal_lists = list(re.finditer(_lexicon()["ordinal_schedule"], lowered))
+    ordinal_lists = list(_ordinal_schedule().finditer(lowered))
     day_code_lists = list(re.finditer(_lexicon()["day_codes"], sentence.text))
     if not (ordinal_lists or day_code_lists) or not re.search(_lexicon()["repeat_context"], lowered):
         return []
     mentions = []
+    ordinals = _ordinal_words()
     for match in ordinal_lists:
-        count = len(re.findall(r"[a-z]+", match.group("list"))) - len(re.findall(r"\band\b", match.group("list")))
+        count = len(ordinals.findall(match.group("list")))
         mentions.append(sentence.mention("n_administrations", str(count), RULE, match.start(), match.end()))
     for match in day_code_lists:
         count = len(re.findall(r"[dD]\d", match.group()))

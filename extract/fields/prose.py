@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from spacy.language import Language
@@ -101,12 +101,23 @@ def read_sentences(
             reading = SentenceText(text, paragraph.start + sent.start_char, previous, section_kind=paragraph.section_kind)
             read.append(_read(paragraph, doc, sent, reading))
             previous = text
-    abbreviation_values = _abbreviation_values(long_forms, nlp)
-    short_forms = _short_form_pattern(abbreviation_values)
-    return [
-        _sentence(index, item, long_forms, abbreviation_values, short_forms, nlp, context, values_wanted)
-        for index, item in enumerate(read)
-    ]
+    paper = _Paper(long_forms, _abbreviation_values(long_forms, nlp), nlp, context, values_wanted)
+    return [_sentence(index, item, paper) for index, item in enumerate(read)]
+
+
+@dataclass
+class _Paper:
+    """What every sentence of one paper is read with, once all its paragraphs have been through the pipeline."""
+
+    long_forms: dict[str, str]  # the paper's own abbreviations
+    abbreviation_values: dict[str, list[tuple[str, str, str]]]  # short form -> (field, value, rule) of its long form
+    nlp: Language
+    context: ContextEngine
+    values_wanted: Callable[[SectionKind, str], bool] | None
+
+    def __post_init__(self) -> None:
+        values = self.abbreviation_values
+        self.short_forms = re.compile("|".join(re.escape(s) for s in sorted(values, key=len, reverse=True))) if values else None
 
 
 @dataclass
@@ -143,28 +154,13 @@ def _read(paragraph: Paragraph, doc: Doc, sent, reading: SentenceText) -> _ReadS
     return _ReadSentence(paragraph, reading, mentions, modifiers)
 
 
-def _short_form_pattern(abbreviation_values: dict[str, list[tuple[str, str, str]]]) -> re.Pattern[str] | None:
-    if not abbreviation_values:
-        return None
-    return re.compile("|".join(re.escape(short) for short in sorted(abbreviation_values, key=len, reverse=True)))
-
-
-def _sentence(
-    index: int,
-    item: _ReadSentence,
-    long_forms: dict[str, str],
-    abbreviation_values: dict[str, list[tuple[str, str, str]]],
-    short_forms: re.Pattern[str] | None,
-    nlp: Language,
-    context: ContextEngine,
-    values_wanted: Callable[[SectionKind, str], bool] | None,
-) -> Sentence:
+def _sentence(index: int, item: _ReadSentence, paper: _Paper) -> Sentence:
     paragraph, mentions = item.paragraph, item.mentions
-    reading = SentenceText(item.reading.text, item.reading.start, item.reading.previous, long_forms, item.reading.section_kind)
+    reading = replace(item.reading, long_forms=paper.long_forms)
     text, start = reading.text, reading.start
-    if short_forms is not None and short_forms.search(text_for_nlp(text)):
-        mentions += _abbreviation_mentions(reading, mentions, abbreviation_values, nlp)
-    if values_wanted is None or values_wanted(reading.section_kind, text):
+    if paper.short_forms is not None and paper.short_forms.search(text_for_nlp(text)):
+        mentions += _abbreviation_mentions(reading, mentions, paper.abbreviation_values, paper.nlp)
+    if paper.values_wanted is None or paper.values_wanted(reading.section_kind, text):
         for reader in SENTENCE_READERS:
             mentions.extend(reader(reading))
     citations = [
@@ -173,7 +169,7 @@ def _sentence(
     ]
     targets = bool(mentions or citations)
     # As in medspaCy, context modifies targets: a sentence with no mention and no citation is not judged.
-    modifiers = None if not targets else item.modifiers if item.modifiers is not None else context.modifiers(text)
+    modifiers = None if not targets else item.modifiers if item.modifiers is not None else paper.context.modifiers(text)
     for mention in mentions:
         begin, end = mention.start - start, mention.end - start
         mention.context = sorted({m.category for m in modifiers or () if m.covers(begin, end, mention.field)})

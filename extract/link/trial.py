@@ -178,10 +178,15 @@ def _without_contradicted_single_arm_totals(scored: list[tuple[ExtractedValue, f
     """"Implantation will be done in 30 patients" reads as a single arm of 30, unless the trial also has a control
     arm or states another total: then 30 counts the treated only."""
     sizes = [v for v, _ in scored if v.field == "sample_size"]
-    def contradicted(value: ExtractedValue) -> bool:
-        return any(other.value.startswith("control=") or (other.value.startswith("total=") and other.value != value.value
-                   and not other.evidence.rule.endswith(SINGLE_ARM)) for other in sizes)
-    return [(v, s) for v, s in scored if not (v.field == "sample_size" and v.evidence.rule.endswith(SINGLE_ARM) and contradicted(v))]
+    controls = any(v.value.startswith("control=") for v in sizes)
+    stated_totals = {v.value for v in sizes if v.value.startswith("total=") and not v.evidence.rule.endswith(SINGLE_ARM)}
+
+    def single_arm_contradicted(value: ExtractedValue) -> bool:
+        if value.field != "sample_size" or not value.evidence.rule.endswith(SINGLE_ARM):
+            return False
+        return controls or bool(stated_totals - {value.value})
+
+    return [(v, s) for v, s in scored if not single_arm_contradicted(v)]
 
 
 def _inferred(document: Document, values: list[ExtractedValue], sentences: list[Sentence]) -> list[tuple[ExtractedValue, float]]:
