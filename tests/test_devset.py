@@ -27,6 +27,8 @@ SETS = {
     "dev": (ROOT / "devset" / "dev" / "papers", ROOT / "devset" / "dev" / "gold"),
     "heldout": (ROOT / "devset" / "heldout" / "papers", ROOT / "devset" / "heldout" / "gold"),
     "heldout2": (ROOT / "devset" / "heldout2" / "papers", ROOT / "devset" / "heldout2" / "gold"),
+    "dev2": (ROOT / "devset" / "dev2" / "papers", ROOT / "devset" / "dev2" / "gold"),
+    "dev3": (ROOT / "devset" / "dev3" / "papers", ROOT / "devset" / "dev3" / "gold"),
     "abstracts": (ROOT / "tests" / "data" / "abstract_cases", ROOT / "tests" / "data" / "abstract_cases"),
     "bundled": (ROOT / "corpus", ROOT / "gold"),
 }

@@ -487,3 +487,160 @@ def test_more_ways_abstracts_state_their_size(nlp, sentence, expected):
 def test_a_follow_up_stated_as_a_schedule_or_after_a_long_object(nlp, sentence, expected):
     values = study_values(nlp, record("Mesenchymal Stem Cells in Patients With Perianal Fistula", "MSCs will be injected. " + sentence))
     assert values["follow_up"] == expected
+
+
+# ------------------------------------------------------------ round 6: a second development draw of registry records
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # a power of ten, a scale's name, a time point and a section number are not head counts
+        ("Subjects will receive MSC infusions (target dose of 3 times 10(6) MSC/kg) with steroids.", set()),
+        ("The trial is designed to measure the change in KOOS-42 score in subjects treated with MSCs.", set()),
+        ("At Month 6 participants will undergo a knee biopsy after the MSC injection.", set()),
+        ("2 Patient Population Adults with chronic wounds will be treated with stromal cells.", set()),
+        # a count of each dose level, or drawn from one group, is not the trial's size
+        ("Up to 4 participants will be enrolled at each dose level of MSCs.", set()),
+        ("Three subjects from the cohort 2 dosing level will receive further MSC injections.", set()),
+        # a single patient, and a count the cells are given to
+        ("A single patient study of autologous MSCs injected into the spinal canal.", {"total=1"}),
+        ("The study will assess the safety of MSCs administered to 30 adults with knee osteoarthritis.", {"total=30"}),
+        ("This trial will follow 80 patients for two years after MSC injection.", {"total=80"}),
+        # one number in one sentence is one value: the total of a trial with no control arm
+        ("Twenty adults with cirrhosis will be enrolled and receive four MSC transfusions.", {"total=20"}),
+    ],
+)
+def test_numbers_that_are_not_the_trials_size(nlp, sentence, expected):
+    values = study_values(nlp, record("Mesenchymal Stem Cells for Chronic Disease", sentence))
+    assert values.get("sample_size", set()) == expected
+
+
+def test_a_treated_count_stated_apart_from_the_total_is_kept(nlp):
+    values = study_values(
+        nlp,
+        record(
+            "Mesenchymal Stem Cells in Degenerative Disc Disease",
+            "We studied the long-term safety (n = 6) of an intradiscal stromal cell injection. "
+            "Six patients with disc degeneration received an intradiscal injection of autologous MSCs.",
+        ),
+    )
+    assert values["sample_size"] == {"total=6", "treated=6"}
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("The first arm will receive the cells intravenously once a day for 5 consecutive days.", {"5"}),
+        ("Patients will be treated with 2x10^6 cells/kg in 0,2,4,8 week.", {"4"}),
+        ("The MSC group will receive a cell injection 2 and 6 months after marrow aspiration.", {"2"}),
+        ("MSCs will be infused intravenously at one of three doses: 1, 2 or 4 x 10^6 MSC/kg.", set()),
+        ("Recipients of MSCs will be examined in the third, sixth and twelfth month after implantation.", set()),
+        ("MSCs will be injected, and patients evaluated at 1, 3, 6 and 12 months.", set()),
+    ],
+)
+def test_administration_schedules_and_what_only_looks_like_one(nlp, sentence, expected):
+    values = study_values(nlp, record("Mesenchymal Stem Cells for Knee Osteoarthritis", sentence))
+    assert values.get("n_administrations", set()) == expected
+
+
+@pytest.mark.parametrize(
+    "title, summary",
+    [
+        # a drug whose code name is followed by the cells' name in another sense
+        ("A Dose-finding Study of QR-5521 in Advanced Solid Tumors",
+         "QR-5521 is a new oral drug, an inhibitor of mesenchymal-epithelial transition kinase, given daily for 21 days."),
+        # a device and a cytokine named after the cells
+        ("Therapeutic Potential of Stem Cell Educator Therapy in Alopecia",
+         "This single arm pilot study assesses the safety of Stem Cell Educator therapy for the treatment of alopecia."),
+        ("Sitagliptin and Stromal Cell-derived Factor in Heart Failure",
+         "The aim is to study the effect of sitagliptin on stromal cell-derived factor (SDF-1) levels in patients."),
+        # a laboratory study of markers
+        ("Stem Cell Markers in Gum Tissue",
+         "To study the expression of mesenchymal stem cell marker CD90, a marker of mesenchymal progenitor cells, "
+         "in gum samples by flow cytometry."),
+    ],
+)
+def test_names_that_only_bear_the_cells_word_give_no_study(nlp, title, summary):
+    assert study_values(nlp, record(title, summary)) == {}
+
+
+def test_a_product_code_defined_later_in_the_record_makes_it_a_cell_therapy(nlp):
+    values = study_values(
+        nlp,
+        record(
+            "Safety of CELLORA-KD Inj",
+            "Phase I trial to evaluate the safety of CELLORA-KD Inj. in adults with atopic dermatitis.",
+            "This is a phase 1, single center, open label study. CELLORA-KD Inj. is composed of allogeneic "
+            "umbilical cord blood-derived mesenchymal stem cells.",
+        ),
+    )
+    assert values["donor_type"] == {"allogeneic"} and values["source"] == {"cord_blood"}
+    assert {"phase I", "open-label"} <= values["design"]
+
+
+@pytest.mark.parametrize(
+    "sentence, field, expected",
+    [
+        ("The cells will then be injected by lumbar puncture into the cerebrospinal fluid.", "route", {"intrathecal"}),
+        ("Cells will be given by intrahepatic arterial administration of autologous MSCs.", "route", {"intra-arterial"}),
+        ("The remaining cells will be injected into the defect area after closure.", "route", {"intralesional"}),
+        ("MSCs will be grown from marrow, expanded and transplanted back into the knee joint.", "donor_type", {"autologous"}),
+        ("Patients will have a fat biopsy to collect the tissue needed to grow the MSCs that will be injected.",
+         "source", {"adipose_tissue"}),
+        ("This will be the first study to examine intra-articular injection of MSCs in a randomized trial.",
+         "route", {"intra-articular"}),
+    ],
+)
+def test_more_ways_records_name_route_donor_and_source(nlp, sentence, field, expected):
+    values = study_values(nlp, record("Mesenchymal Stem Cells in Chronic Disease", "MSCs will be given. " + sentence))
+    assert values.get(field, set()) == expected
+
+
+def test_surgery_in_the_joint_is_no_route_and_a_reported_study_is_background(nlp):
+    values = study_values(
+        nlp,
+        record(
+            "Autologous Adipose Stem Cells Versus Chondrocytes for Cartilage Lesions",
+            "Chondrocyte transplant needs intra-articular surgery to take a cartilage sample. "
+            "Recently, a phase III randomized study of chondrocytes was reported showing benefit.",
+            "This single-arm study will treat 12 patients with autologous adipose stem cells.",
+        ),
+    )
+    assert "route" not in values
+    assert values["design"] == {"single-arm"}
+
+
+def test_a_randomised_trial_with_a_placebo_arm_is_an_rct_by_inference(nlp):
+    result = extract_document(parse_text(record(
+        "Mesenchymal Stem Cells After Meniscectomy",
+        "This is a single center, randomized, triple blind phase II study.",
+        "The MSC group will receive an intra-articular injection of autologous MSCs; the control group will receive "
+        "placebo.",
+    ), "test", "test.txt"), nlp)
+    rct = [v for s in result.studies for v in s.values if v.field == "design" and v.value == "RCT"]
+    assert rct and rct[0].evidence.rule.startswith("inferred:randomised_with_placebo>RCT")
+
+
+def test_the_parts_of_a_combined_phase_are_one_phase(nlp):
+    values = study_values(
+        nlp,
+        record(
+            "Stromal Cells Loaded With a Virus in Ovarian Cancer",
+            "This phase I/II trial studies the best dose of virus-loaded mesenchymal stem cells given intraperitoneally.",
+            "OUTLINE: This is a phase I, dose-escalation study followed by a phase II study.",
+        ),
+    )
+    assert {v for v in values["design"] if v.startswith("phase")} == {"phase I/II"}
+
+
+def test_cohorts_of_a_trial_are_parts_of_it(nlp):
+    values = study_values(
+        nlp,
+        record(
+            "Cord Tissue Mesenchymal Stromal Cells in Children With Autism",
+            "The first cohort of three children will receive one MSC infusion. "
+            "The third cohort will consist of six children, each given three infusions.",
+        ),
+    )
+    assert "sample_size" not in values

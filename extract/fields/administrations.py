@@ -78,8 +78,11 @@ def _schedule_pattern() -> re.Pattern[str]:
     day = r"(?<![\w.])\d{1,3}(?![\w.]\d|\w)"
     # "on days 0 and 14", "on day 0, day 7 and day 14", "on day 0 and again on day 7"
     days = rf"{day}(?:\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)(?:again\s+)?(?:(?:on|at)\s+)?(?:{unit}\s+)?{day})+"
+    # "treated with 1x10^6 cells/kg in 0,1,2,3,5,7 week", "cell injection 1 and 4 months after aspiration": the unit after.
+    listed = rf"{day}(?:\s*(?:,\s*(?:and\s+)?|and\s+|&\s*){day})+"
     return re.compile(
-        rf"(?<![\w-])(?P<verb>(?:{verbs})[\w-]*)(?P<between>(?:\s+[\w-]+){{0,4}}?)\s+(?:on|at)\s+(?:{unit})\s+(?P<days>{days})",
+        rf"(?<![\w-])(?P<verb>(?:{verbs})[\w-]*)(?:(?P<between>(?:\s+[\w-]+){{0,4}}?)\s+(?:on|at)\s+(?:{unit})\s+(?P<days>{days})"
+        rf"|(?P<between_before_unit>(?:\s+[\w/^().×*-]+){{0,6}}?)\s+(?:(?:in|at|on)\s+(?:the\s+)?)?(?P<listed>{listed})\s*(?:{unit})\b)",
         re.IGNORECASE,
     )
 
@@ -90,10 +93,10 @@ def _schedule_mentions(sentence: SentenceText) -> list[FieldMention]:
     refused = _lexicon()["schedule_not_between"]
     mentions: list[FieldMention] = []
     for match in _schedule_pattern().finditer(sentence.text):
-        between = match.group("between").lower().split()
+        between = ((match.group("between") if match.group("days") else match.group("between_before_unit")) or "").lower().split()
         if any(word.startswith(stem) for word in between for stem in refused):
             continue
-        count = len(re.findall(r"\d+", match.group("days")))
+        count = len(re.findall(r"\d+", match.group("days") or match.group("listed")))
         if 2 <= count <= MAX_COUNT:
             mentions.append(sentence.mention("n_administrations", str(count), RULE, match.start(), match.end()))
     return mentions
@@ -125,6 +128,8 @@ def _listed_day_mentions(sentence: SentenceText) -> list[FieldMention]:
     mentions = []
     ordinals = _ordinal_words()
     for match in ordinal_lists:
+        if _times_of_something_else(lowered, match):
+            continue
         count = len(ordinals.findall(match.group("list")))
         mentions.append(sentence.mention("n_administrations", str(count), RULE, match.start(), match.end()))
     for match in day_code_lists:
@@ -132,6 +137,15 @@ def _listed_day_mentions(sentence: SentenceText) -> list[FieldMention]:
         if count <= MAX_COUNT:
             mentions.append(sentence.mention("n_administrations", str(count), RULE, match.start(), match.end()))
     return mentions
+
+
+def _times_of_something_else(lowered: str, match: re.Match[str]) -> bool:
+    """"examined in the third, sixth and twelfth month after implantation": times of visits, counted from the cells."""
+    clause = re.split(r"[.;:]", lowered[: match.start()])[-1]
+    refused = _lexicon()["schedule_not_between"]
+    return bool(re.match(_lexicon()["after_the_administration"], lowered[match.end() :])) or any(
+        word.startswith(stem) for word in clause.split() for stem in refused if stem not in ("and", "after", "before")
+    )
 
 
 def _repeat_mentions(sentence: SentenceText) -> list[FieldMention]:
@@ -154,8 +168,11 @@ def _repeat_mentions(sentence: SentenceText) -> list[FieldMention]:
 
 def administration_mentions(sentence: SentenceText) -> list[FieldMention]:
     mentions = _counted_mentions(sentence)
+    schedules = _schedule_mentions(sentence) + _listed_day_mentions(sentence)
+    # "a cell injection 2 and 6 months after aspiration": the listed times count, not the article.
+    mentions = [m for m in mentions if not (m.value == "1" and any(m.start < s.end and s.start < m.end for s in schedules))]
     taken = [(m.start, m.end) for m in mentions]
-    for mention in _schedule_mentions(sentence) + _listed_day_mentions(sentence) + _repeat_mentions(sentence):
+    for mention in schedules + _repeat_mentions(sentence):
         if not any(mention.start < e and b < mention.end for b, e in taken):
             mentions.append(mention)
     return _schedule_in_sequence(sentence, sorted(mentions, key=lambda m: m.start))

@@ -67,7 +67,7 @@ def _single_case(sentence: SentenceText) -> list[FieldMention]:
 
 def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
     text = sentence.text
-    if "case" in text.lower() and (single := _single_case(sentence)):
+    if passes_gate(text.lower(), LEXICON, "single_case_cues") and (single := _single_case(sentence)):
         return single
     if not has_cue(text, LEXICON, "enrolment_cues") or not passes_gate(text.lower(), LEXICON, "counts"):
         return []
@@ -89,6 +89,8 @@ def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
             continue  # "(all p<0.05, paired t test, n=12)": those analysed at one time
         if re.search(_lexicon()["other_groups"], text[max(0, begin - 60) : begin], re.IGNORECASE):
             continue  # "a validation cohort of 40 patients": not the trial's
+        if _belongs_elsewhere(text, begin, end):
+            continue
         each = re.search(_lexicon()["per_group_after"], text[end:], re.IGNORECASE)
         if each or _overlaps(per_arm, sentence.start + begin, sentence.start + end):
             continue  # "2 recipients each", "each group will have 35 subjects": read by _per_arm_counts
@@ -110,6 +112,18 @@ def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
         elif re.search(_lexicon()["treated_with_cells_after"], text[only.end - sentence.start :], re.IGNORECASE):
             mentions.append(only.model_copy(update={"value": f"treated={count}"}))
     return mentions
+
+
+def _belongs_elsewhere(text: str, begin: int, end: int) -> bool:
+    """The number is a power of ten, a name's number, a time point or a section number, or the count is of one
+    group's part: "10(6) BMSC", "GMFM-66 score in subjects", "at Month 12 participants", "3 Patient Population",
+    "five subjects from the group 5 dosing level"."""
+    before, after = text[max(0, begin - 40) : begin], text[end:]
+    return (
+        any(re.search(p, before, re.IGNORECASE) for p in _lexicon()["not_counts_before"])
+        or re.search(_lexicon()["heading_after"], after, re.IGNORECASE) is not None
+        or re.search(_lexicon()["subset_after"], after, re.IGNORECASE) is not None
+    )
 
 
 def _overlaps(mentions: list[FieldMention], start: int, end: int) -> bool:

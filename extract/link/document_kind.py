@@ -82,9 +82,12 @@ def product_aliases(text: str) -> tuple[str, ...]:
     reach = int(lexicon["product_alias_reach"])
     aliases = []
     for match in re.finditer(lexicon["product_alias"], text):
-        following = text[match.end() : match.end() + reach]
+        # Read past the reach so that a word at its edge is whole ("the mesenchymal phen|otype" is no product).
+        following = text[match.end() : match.end() + 2 * reach]
         product = _any_cue("cell_product").search(following)
-        if product is not None and _any_cue("not_a_product").search(following) is None:
+        if product is None or product.start() >= reach or _any_cue("not_a_product").search(following) is not None:
+            continue
+        if not re.search(lexicon["product_alias_not_cells"], following[: product.start()], re.IGNORECASE):
             aliases.append(match.group("alias"))
     return tuple(dict.fromkeys(aliases))
 
@@ -94,7 +97,8 @@ def is_about_cell_therapy(document: Document) -> bool:
     title = document.metadata.title or ""
     headed = re.search(load_lexicon("document_kind")["product_headed_title"], title, re.IGNORECASE)
     opening = _opening(document)
-    aliases = product_aliases(opening)
+    # A code name in the title or summary is often defined only further on ("X Inj. is composed of ... MSCs").
+    aliases = product_aliases(f"{opening}\n{document.text[:_OPENING_CHARACTERS]}")
     return gives_cell_product(title, aliases) or headed is not None or any(
         gives_cell_product(sentence, aliases)
         # A line ends a sentence too: a title with no full stop is not one sentence with the summary after it.

@@ -94,6 +94,8 @@ def read_trial(document: Document, study: Study, sentences: list[Sentence]) -> S
         scored.append((value, score))
     scored = _only_the_trials_own(scored, own)
     scored = _without_contradicted_single_arm_totals(scored)
+    scored = _single_arm_as_total(scored)
+    scored = _without_parts_of_a_combined_phase(scored)
     scored += _inferred(document, [v for v, _ in scored], sentences)
     study.values = _ranked(scored)
     return study
@@ -189,15 +191,52 @@ def _without_contradicted_single_arm_totals(scored: list[tuple[ExtractedValue, f
     return [(v, s) for v, s in scored if not single_arm_contradicted(v)]
 
 
+def _single_arm_as_total(scored: list[tuple[ExtractedValue, float]]) -> list[tuple[ExtractedValue, float]]:
+    """A trial with no control arm treats all it enrols: "20 patients will be enrolled and receive the cells" is one
+    number, its total, not a total and a treated count. Where the total is stated apart ("(n = 5)"), a sentence of
+    how many received the cells ("Five patients received ...") says something more, and its count is kept."""
+    sizes = [v for v, _ in scored if v.field == "sample_size"]
+    if any(v.value.startswith("control=") for v in sizes):
+        return scored
+    sentences: dict[str, set[int]] = defaultdict(set)
+    for v in sizes:
+        sentences[v.value].add(v.evidence.start)
+
+    def restates_a_total(value: ExtractedValue) -> bool:
+        if value.field != "sample_size" or not value.value.startswith("treated="):
+            return False
+        total = f"total={value.value.split('=', 1)[1]}"
+        return total in sentences and sentences[value.value] == sentences[total]
+
+    return [(v, s) for v, s in scored if not restates_a_total(v)]
+
+
+def _without_parts_of_a_combined_phase(scored: list[tuple[ExtractedValue, float]]) -> list[tuple[ExtractedValue, float]]:
+    """"This phase I/II trial ..." and "a phase I, dose-escalation study followed by phase II": one phase I/II trial,
+    not three phases. A trial that names its phases only apart ("Phase 1 (open label) ... Phase 2 ...") keeps both."""
+    parts: set[str] = set()
+    for value, _ in scored:
+        if value.field == "design" and value.value.startswith("phase ") and "/" in value.value:
+            for numeral in value.value.removeprefix("phase ").split("/"):
+                parts |= {f"phase {numeral}", f"phase {numeral.rstrip('ab')}"}
+    return [(v, s) for v, s in scored if not (v.field == "design" and v.value in parts)]
+
+
 def _inferred(document: Document, values: list[ExtractedValue], sentences: list[Sentence]) -> list[tuple[ExtractedValue, float]]:
     inferred = []
     stated = {(v.field, v.value) for v in values}
     stated_fields = {v.field for v in values}
+    own_text = None
     for rule in _lexicon()["inferences"]:
-        if rule["unless_field_stated"] in stated_fields:
+        if rule.get("unless_field_stated") in stated_fields:
             continue
-        if re.search(rule["unless_text"], document.text, re.IGNORECASE):
+        if "unless_text" in rule and re.search(rule["unless_text"], document.text, re.IGNORECASE):
             continue
+        if "if_own_text" in rule:
+            if own_text is None:  # the sentences about the trial, unhedged: a background "randomized study" is another's
+                own_text = "\n".join(s.text for s in sentences if is_own(s) and not s.hypothetical)
+            if not re.search(rule["if_own_text"], own_text, re.IGNORECASE):
+                continue
         basis = next((v for v in values if v.field == rule["when_field"] and v.value in rule["when_values"]), None)
         if basis is None or (rule["field"], rule["value"]) in stated:
             continue
