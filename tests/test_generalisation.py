@@ -644,3 +644,79 @@ def test_cohorts_of_a_trial_are_parts_of_it(nlp):
         ),
     )
     assert "sample_size" not in values
+
+
+# ------------------------------------------------------------ round 6: a third development draw
+
+
+@pytest.mark.parametrize(
+    "summary, field, expected",
+    [
+        ("Subjects: 12 patients with chronic low back pain will receive MSCs.", "sample_size", {"total=12"}),
+        ("Two doses of MSCs will be tested in adults with lupus.", "n_administrations", set()),
+        ("A single dosage of adipose-derived MSCs is given into the disc.", "n_administrations", {"1"}),
+        ("Participants will receive either MSCs or placebo through a single IV infusion.", "route", {"intravenous"}),
+        ("The cell product will then be applied on the wound surface under local anaesthesia.", "route", {"topical"}),
+        ("The aim is to test vein infusion of allogeneic MSCs in aplastic anaemia.", "route", {"intravenous"}),
+        ("Safety of MSC delivery to the cerebral spinal fluid of patients with ALS will be studied.", "route",
+         {"intrathecal"}),
+        ("Patients will have an MRI of the injected knee at one year after the MSCs.", "route", {"intra-articular"}),
+        ("Donor Mesenchymal Stem Cell Infusion will be given to patients with GVHD.", "donor_type", {"allogeneic"}),
+        ("The MSCs will be grown from healthy donor umbilical cords.", "source", {"umbilical_cord"}),
+        ("This is a I/IIa phase, single-group, open trial of adipose MSCs.", "design",
+         {"phase I/IIa", "single-arm", "open-label"}),
+    ],
+)
+def test_how_registry_records_state_values(nlp, summary, field, expected):
+    values = study_values(nlp, record("Mesenchymal Stem Cells in Chronic Disease", summary))
+    assert values.get(field, set()) == expected
+
+
+def test_the_products_own_source_is_read_where_the_record_names_it_the_study_treatment(nlp):
+    values = study_values(
+        nlp,
+        record(
+            "Umbilical Cord Mesenchymal Stem Cells in Heart Failure",
+            "The study will evaluate umbilical cord MSCs given intravenously to 30 adults.",
+            "STUDY TREATMENT: Investigational product: Wharton Jelly derived allogeneic MSCs.",
+        ),
+    )
+    assert values["source"] == {"umbilical_cord", "wharton_jelly"}
+
+
+@pytest.mark.parametrize(
+    "summary, expected_rule",
+    [
+        ("Adults with knee cartilage loss will be given cord blood-derived mesenchymal stem cells.",
+         "inferred:birth_tissue_source>allogeneic"),
+        ("Participants will undergo an abdominal liposuction under local anaesthesia for stem cell harvesting, and "
+         "the expanded cells will be injected into the knee.", "inferred:harvested_from_the_patients>autologous"),
+    ],
+)
+def test_a_donor_type_that_follows_from_the_words_is_inferred(nlp, summary, expected_rule):
+    result = extract_document(parse_text(record("Mesenchymal Stem Cells for Knee Osteoarthritis", summary), "test", "t.txt"), nlp)
+    donors = [v for s in result.studies for v in s.values if v.field == "donor_type"]
+    assert len(donors) == 1 and donors[0].evidence.rule.startswith(expected_rule)
+
+
+def test_background_on_another_donor_type_does_not_stop_an_inference(nlp):
+    values = study_values(
+        nlp,
+        record(
+            "Umbilical Cord-derived Mesenchymal Stem Cells in Alzheimer's Disease",
+            "This trial will give umbilical cord-derived MSCs intravenously to adults with Alzheimer's disease.",
+            "Other studies have compared allogeneic and autologous MSC transplants in animals.",
+        ),
+    )
+    assert values["donor_type"] == {"allogeneic"}
+
+
+def test_a_randomised_trial_with_a_control_group_is_an_rct_by_inference(nlp):
+    result = extract_document(parse_text(record(
+        "Mesenchymal Stem Cells in Diabetic Foot",
+        "Patients will be randomly stratified into two groups.",
+        "The MSC group will receive an injection of MSCs around the ulcer; the control group will receive standard "
+        "wound care.",
+    ), "test", "t.txt"), nlp)
+    rct = [v for s in result.studies for v in s.values if v.field == "design" and v.value == "RCT"]
+    assert rct and rct[0].evidence.rule == "inferred:randomised_with_control_arm>RCT"

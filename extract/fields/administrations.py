@@ -64,9 +64,12 @@ def _about_cells(match: re.Match[str]) -> bool:
 
 
 def _names_a_kind_of_dose(match: re.Match[str]) -> bool:
-    """"four dose cohorts", "three dose levels", "two dose-escalation cohorts": the noun qualifies another word."""
+    """"four dose cohorts", "three dose levels", "two dose-escalation cohorts": the noun qualifies another word;
+    "two doses of MSCs will be tested": the doses are compared, not given one after another."""
     following = re.match(r"[\s-]*([\w]+)", match.group("after"))
-    return bool(following) and following.group(1).lower() in _lexicon()["not_after"]
+    return (bool(following) and following.group(1).lower() in _lexicon()["not_after"]) or (
+        re.match(_lexicon()["kinds_after"], match.group("after"), re.IGNORECASE) is not None
+    )
 
 
 @cache

@@ -27,7 +27,7 @@ from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
 
-from extract.fields.evidence import ExtractedValue, Sentence
+from extract.fields.evidence import Evidence, ExtractedValue, Sentence
 from extract.fields.sample_size import SINGLE_ARM
 from extract.ingest.document import Document
 from extract.link.records import Study
@@ -223,26 +223,41 @@ def _without_parts_of_a_combined_phase(scored: list[tuple[ExtractedValue, float]
 
 
 def _inferred(document: Document, values: list[ExtractedValue], sentences: list[Sentence]) -> list[tuple[ExtractedValue, float]]:
+    """Values that follow from what the paper states: from a value it states (`when_field`), or from a sentence about
+    the trial (`when_own_sentence`); `if_own_text` asks for further words anywhere in the trial's own sentences."""
     inferred = []
     stated = {(v.field, v.value) for v in values}
     stated_fields = {v.field for v in values}
-    own_text = None
+    # The sentences about the trial, unhedged: a background "randomized study" is another's.
+    own = [s for s in sentences if is_own(s) and not s.hypothetical]
+    own_text = "\n".join(s.text for s in own)
     for rule in _lexicon()["inferences"]:
-        if rule.get("unless_field_stated") in stated_fields:
+        if (rule["field"], rule["value"]) in stated or rule.get("unless_field_stated") in stated_fields:
             continue
-        if "unless_text" in rule and re.search(rule["unless_text"], document.text, re.IGNORECASE):
+        if "unless_text" in rule and re.search(rule["unless_text"], own_text, re.IGNORECASE):
             continue
-        if "if_own_text" in rule:
-            if own_text is None:  # the sentences about the trial, unhedged: a background "randomized study" is another's
-                own_text = "\n".join(s.text for s in sentences if is_own(s) and not s.hypothetical)
-            if not re.search(rule["if_own_text"], own_text, re.IGNORECASE):
-                continue
-        basis = next((v for v in values if v.field == rule["when_field"] and v.value in rule["when_values"]), None)
-        if basis is None or (rule["field"], rule["value"]) in stated:
+        if not all(re.search(pattern, own_text, re.IGNORECASE) for pattern in rule.get("if_own_text", ())):
             continue
-        evidence = basis.evidence.model_copy(update={"rule": f"{rule['rule']}<{basis.evidence.rule}"})
-        inferred.append((ExtractedValue(field=rule["field"], value=rule["value"], evidence=evidence), rule["confidence"]))
+        evidence = _stated_basis(rule, values) if "when_field" in rule else _sentence_basis(document, rule, own)
+        if evidence is not None:
+            inferred.append((ExtractedValue(field=rule["field"], value=rule["value"], evidence=evidence), rule["confidence"]))
     return inferred
+
+
+def _stated_basis(rule: dict, values: list[ExtractedValue]) -> Evidence | None:
+    basis = next((v for v in values if v.field == rule["when_field"] and v.value in rule["when_values"]), None)
+    return None if basis is None else basis.evidence.model_copy(update={"rule": f"{rule['rule']}<{basis.evidence.rule}"})
+
+
+def _sentence_basis(document: Document, rule: dict, own: list[Sentence]) -> Evidence | None:
+    for sentence in own:
+        if (found := re.search(rule["when_own_sentence"], sentence.text, re.IGNORECASE)) is not None:
+            return Evidence(
+                doc_id=document.doc_id, text=sentence.text, start=sentence.start, end=sentence.end,
+                mention_start=sentence.start + found.start(), mention_end=sentence.start + found.end(),
+                mention=found.group(), rule=rule["rule"], section=sentence.section, page=document.page_at(sentence.start),
+            )
+    return None
 
 
 def _ranked(scored: list[tuple[ExtractedValue, float]]) -> list[ExtractedValue]:
