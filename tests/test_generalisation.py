@@ -720,3 +720,27 @@ def test_a_randomised_trial_with_a_control_group_is_an_rct_by_inference(nlp):
     ), "test", "t.txt"), nlp)
     rct = [v for s in result.studies for v in s.values if v.field == "design" and v.value == "RCT"]
     assert rct and rct[0].evidence.rule == "inferred:randomised_with_control_arm>RCT"
+
+
+def test_a_one_line_summary_leaves_the_product_to_the_first_description(nlp):
+    values = study_values(
+        nlp,
+        record(
+            "Efficacy and Safety of the IMP in Patients With Chronic Wounds",
+            "The aim of this trial is to study wound closure after one application of the medicinal product QX5.",
+            "This is an interventional, single arm, phase I/IIa clinical trial to investigate the efficacy and safety "
+            "of autologous skin-derived mesenchymal stem cells (MSCs) in chronic wounds. The cells will then be "
+            "applied on the wound surface.",
+        ),
+    )
+    assert {"single-arm", "phase I/IIa"} <= values["design"] and values["route"] == {"topical"}
+
+
+def test_a_one_line_summary_of_a_drug_trial_still_gives_no_study(nlp):
+    text = record(
+        "A Dose-finding Study of a Kinase Inhibitor in Solid Tumours",
+        "To find the safe dose of the study drug.",
+        "This is an open-label phase I study of an oral kinase inhibitor. Tumour biopsies will be stained for "
+        "markers of mesenchymal stem cells.",
+    )
+    assert study_values(nlp, text) == {}

@@ -11,6 +11,7 @@ from extract.nlp.sentences import sentence_spans
 from extract.paths import load_lexicon
 
 _OPENING_CHARACTERS = 6000
+_SHORT_SUMMARY = 600  # characters: a registry's brief summary of a line or two
 
 
 @cache
@@ -102,10 +103,27 @@ def is_about_cell_therapy(document: Document) -> bool:
     return gives_cell_product(title, aliases) or headed is not None or any(
         gives_cell_product(sentence, aliases)
         # A line ends a sentence too: a title with no full stop is not one sentence with the summary after it.
-        for line in opening.splitlines()
+        for line in f"{opening}\n{_first_description(document)}".splitlines()
         for sentence in (line[start:end] for start, end in sentence_spans(line))
         if not _CITES.search(sentence)
     )
+
+
+def _first_description(document: Document) -> str:
+    """The first sentence after a short summary that says what the study is ("This is a phase I/IIa trial to
+    investigate ABCB5+ MSCs ..."): a registry summary of one line may leave the product to it."""
+    abstract = sum(p.end - p.start for p in document.paragraphs if p.section_kind is SectionKind.abstract)
+    if not abstract or abstract >= _SHORT_SUMMARY:
+        return ""
+    body = next((p for p in document.paragraphs if p.section_kind is not SectionKind.abstract and p.end > p.start
+                 and document.slice(p).strip() != (document.metadata.title or "").strip()), None)
+    if body is None:
+        return ""
+    text = document.slice(body)
+    for start, end in sentence_spans(text)[:3]:
+        if re.search(load_lexicon("document_kind")["study_description"], text[start:end], re.IGNORECASE):
+            return text[start:end]
+    return ""
 
 
 _CITES = re.compile(r"\[\d+(?:\s*[-–,]\s*\d+)*\]")
