@@ -29,6 +29,7 @@ SETS = {
     "heldout2": (ROOT / "devset" / "heldout2" / "papers", ROOT / "devset" / "heldout2" / "gold"),
     "dev2": (ROOT / "devset" / "dev2" / "papers", ROOT / "devset" / "dev2" / "gold"),
     "dev3": (ROOT / "devset" / "dev3" / "papers", ROOT / "devset" / "dev3" / "gold"),
+    "dev4": (ROOT / "devset" / "dev4" / "papers", ROOT / "devset" / "dev4" / "gold"),
     "abstracts": (ROOT / "tests" / "data" / "abstract_cases", ROOT / "tests" / "data" / "abstract_cases"),
     "bundled": (ROOT / "corpus", ROOT / "gold"),
 }
