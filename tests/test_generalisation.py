@@ -744,3 +744,70 @@ def test_a_one_line_summary_of_a_drug_trial_still_gives_no_study(nlp):
         "markers of mesenchymal stem cells.",
     )
     assert study_values(nlp, text) == {}
+
+
+# ------------------------------------------------------------ round 6: a fourth development draw
+
+
+@pytest.mark.parametrize(
+    "summary, expected",
+    [
+        ("Disease: knee osteoarthritis Phase: I/II Number of patients: 16 Design: open, single dose of MSCs", {"total=16"}),
+        ("Sample Size 12 Patients will receive autologous MSCs.", {"total=12"}),
+        ("Up to 24 patients will take part in this MSC study.", {"total=24"}),
+        # a heading's number glued to a sentence, and a range of subject numbers
+        ("4 Treatment Patients in the study will receive MSCs by injection.", set()),
+        ("Subjects 5-8 will receive the middle dose of MSCs.", set()),
+        # a count in one cohort's sentence, or of 'these' patients, counts part of the trial
+        ("The second cohort will include a total of eight patients; six will receive MSCs and two will receive placebo.", set()),
+        ("Of these nine patients, eight patients will receive MSCs and one patient will receive placebo.", set()),
+        # a control word between the count and its noun, and a clause of its own
+        ("The trial enrols 24 patients: three groups of six patients each and six placebo patients.", {"total=24", "control=6"}),
+        ("Ten patients will receive placebo and 20 patients will receive MSCs.", {"treated=20", "control=10"}),
+        ("Nine patients will be enrolled; eight will receive MSCs, and one patient will receive placebo.",
+         {"total=9", "control=1"}),
+    ],
+)
+def test_sample_sizes_as_registry_descriptions_write_them(nlp, summary, expected):
+    values = study_values(nlp, record("Mesenchymal Stem Cells in Chronic Disease", summary))
+    assert values.get("sample_size", set()) == expected
+
+
+@pytest.mark.parametrize(
+    "summary, expected",
+    [
+        ("Patients will come to the clinic twice weekly for their MSC infusions.", set()),
+        ("20 million MSCs in total will be divided into 8 injections of 2.5 million cells/cm of the fistula tract.", set()),
+        ("3 Implantation of SVF Implantation of the stromal cells is done in the outpatient clinic.", set()),
+        ("The design is an 18 month cross over with a single treatment of MSCs at 6 months.", {"1"}),
+    ],
+)
+def test_administration_counts_that_are_frequencies_sites_or_headings(nlp, summary, expected):
+    values = study_values(nlp, record("Mesenchymal Stem Cells in Chronic Disease", summary))
+    assert values.get("n_administrations", set()) == expected
+
+
+@pytest.mark.parametrize(
+    "title, summary",
+    [
+        ("Rejuvenated Stem Cells for Cartilage Repair",
+         "Cartilage fragments and MSCs will be wrapped in fibrin glue and implanted subcutaneously into nude mice."),
+        ("Mirabegron in Myeloproliferative Neoplasms",
+         "The hypothesis is that mirabegron will act on bone marrow niche cells and thereby improve the disease."),
+    ],
+)
+def test_animal_work_and_niche_cells_give_no_study(nlp, title, summary):
+    assert study_values(nlp, record(title, summary)) == {}
+
+
+@pytest.mark.parametrize(
+    "summary, expected",
+    [
+        ("Allogeneic MSCs will be given via peri-fistula injections in Crohn's disease.", {"intralesional"}),
+        ("The MSCs are administered directly into the blood stream via a vein in the arm.", {"intravenous"}),
+        ("Bone marrow MSCs will be transplanted by stereotactic technique into the striatum.", {"intrastriatal"}),
+    ],
+)
+def test_routes_named_by_where_the_cells_go(nlp, summary, expected):
+    values = study_values(nlp, record("Mesenchymal Stem Cells in Chronic Disease", summary))
+    assert values.get("route", set()) == expected

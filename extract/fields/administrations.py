@@ -8,7 +8,7 @@ import re
 from functools import cache
 
 from extract.fields.evidence import FieldMention
-from extract.fields.reading import SentenceText, passes_gate
+from extract.fields.reading import SentenceText, passes_gate, section_number_end
 from extract.normalize.dose.quantity import is_bounded
 from extract.normalize.numbers import is_cell_word, parse_word_number, regex_alternation, word_number_pattern
 from extract.paths import load_lexicon
@@ -65,10 +65,12 @@ def _about_cells(match: re.Match[str]) -> bool:
 
 def _names_a_kind_of_dose(match: re.Match[str]) -> bool:
     """"four dose cohorts", "three dose levels", "two dose-escalation cohorts": the noun qualifies another word;
-    "two doses of MSCs will be tested": the doses are compared, not given one after another."""
+    "two doses of MSCs will be tested": the doses are compared, not given one after another; "10 injections of
+    2 million cells/cm of tract": given at once, at several places."""
     following = re.match(r"[\s-]*([\w]+)", match.group("after"))
-    return (bool(following) and following.group(1).lower() in _lexicon()["not_after"]) or (
-        re.match(_lexicon()["kinds_after"], match.group("after"), re.IGNORECASE) is not None
+    return (bool(following) and following.group(1).lower() in _lexicon()["not_after"]) or any(
+        re.match(_lexicon()[key], match.string[match.end("noun") :], re.IGNORECASE) is not None
+        for key in ("kinds_after", "sites_after")
     )
 
 
@@ -203,7 +205,7 @@ def _counted_mentions(sentence: SentenceText) -> list[FieldMention]:
     for pattern in _patterns():
         for match in _every_match(pattern, sentence.text):
             begin, end = match.start(), match.end("noun")
-            if any(begin < e and b < end for b, e in taken):
+            if any(begin < e and b < end for b, e in taken) or begin < section_number_end(sentence.text):
                 continue
             if set(match.group("between").lower().split()) & not_counts:
                 continue

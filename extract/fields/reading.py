@@ -64,3 +64,14 @@ def has_cue(text: str, lexicon: str, key: str) -> bool:
     gate, pattern = _cue(lexicon, key)
     lowered = text.lower()
     return (not gate or any(word in lowered for word in gate)) and pattern.search(lowered) is not None
+
+
+@cache
+def _section_number() -> re.Pattern[str]:
+    return re.compile(load_lexicon("sentences")["section_number"])
+
+
+def section_number_end(text: str) -> int:
+    """Where a heading's number glued to the start of a sentence ends ("3 Implantation of SVF ..."), or 0."""
+    found = _section_number().match(text)
+    return found.end("number") if found else 0

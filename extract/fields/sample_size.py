@@ -11,7 +11,7 @@ import re
 from functools import cache
 
 from extract.fields.evidence import FieldMention
-from extract.fields.reading import SentenceText, has_cue, passes_gate
+from extract.fields.reading import SentenceText, has_cue, passes_gate, section_number_end
 from extract.normalize.numbers import parse_word_number
 from extract.normalize.results import find_sample_size_spans
 from extract.paths import load_lexicon
@@ -39,7 +39,11 @@ def _arm_after(text: str, end: int) -> str | None:
 
 
 def _group(text: str, begin: int, end: int) -> str:
+    if re.search(_lexicon()["control_received_after"], text[end:], re.IGNORECASE):
+        return "control"  # "... MSCs and one patient will receive placebo": the words after say it, whatever came before
     window = text[max(0, begin - int(_lexicon()["group_window_chars"])) : begin]
+    # Only this clause's words: in "ten received placebo and 20 patients received MSCs" the placebo is the others'.
+    window = re.split(_lexicon()["clause_boundary"], window)[-1]
     treated, control = _last_cue(window, "treated_cues"), _last_cue(window, "control_cues")
     if treated > control:
         return "treated"
@@ -69,8 +73,10 @@ def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
     text = sentence.text
     if passes_gate(text.lower(), LEXICON, "single_case_cues") and (single := _single_case(sentence)):
         return single
-    if not has_cue(text, LEXICON, "enrolment_cues") or not passes_gate(text.lower(), LEXICON, "counts"):
+    if not passes_gate(text.lower(), LEXICON, "counts"):
         return []
+    if not has_cue(text, LEXICON, "enrolment_cues"):
+        return _stated_as_a_field(sentence, [])
     if re.search(_lexicon()["per_subgroup_sentence"], text, re.IGNORECASE):
         return []
     breakdown = set(_lexicon()["breakdown_nouns"])
@@ -89,19 +95,19 @@ def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
             continue  # "(all p<0.05, paired t test, n=12)": those analysed at one time
         if re.search(_lexicon()["other_groups"], text[max(0, begin - 60) : begin], re.IGNORECASE):
             continue  # "a validation cohort of 40 patients": not the trial's
-        if _belongs_elsewhere(text, begin, end):
+        if _belongs_elsewhere(text, begin, end) or begin < section_number_end(text):
             continue
         each = re.search(_lexicon()["per_group_after"], text[end:], re.IGNORECASE)
         if each or _overlaps(per_arm, sentence.start + begin, sentence.start + end):
             continue  # "2 recipients each", "each group will have 35 subjects": read by _per_arm_counts
-        group = _group(text, begin, end)
+        group = "control" if re.search(_lexicon()["control_between"], words, re.IGNORECASE) else _group(text, begin, end)
         if re.search(_lexicon()["subgroup_before"], text[max(0, begin - 20) : begin], re.IGNORECASE):
             # "the first five subjects" is part of an arm; "the remaining 15 patients will comprise the control group" is one.
             group = _arm_after(text, end) or _control_after(text, end)
             if group is None:
                 continue
         mentions.append(sentence.mention("sample_size", f"{group}={count}", RULE, begin, end))
-    mentions += _bare_arm_counts(sentence, mentions) + per_arm
+    mentions += _bare_arm_counts(sentence, mentions) + per_arm + _stated_as_a_field(sentence, mentions)
     if len(mentions) == 1 and not has_cue(text, LEXICON, "control_words"):
         only = mentions[0]
         count = only.value.split("=", 1)[1]
@@ -124,6 +130,15 @@ def _belongs_elsewhere(text: str, begin: int, end: int) -> bool:
         or re.search(_lexicon()["heading_after"], after, re.IGNORECASE) is not None
         or re.search(_lexicon()["subset_after"], after, re.IGNORECASE) is not None
     )
+
+
+def _stated_as_a_field(sentence: SentenceText, found: list[FieldMention]) -> list[FieldMention]:
+    """"Number of patients: 10", "Sample Size: 9": a registry field written into the text."""
+    mentions = []
+    for match in re.finditer(_lexicon()["stated_as_a_field"], sentence.text, re.IGNORECASE):
+        if not _overlaps(found, sentence.start + match.start("n"), sentence.start + match.end("n")):
+            mentions.append(sentence.mention("sample_size", f"total={int(match.group('n'))}", RULE, match.start(), match.end()))
+    return mentions
 
 
 def _overlaps(mentions: list[FieldMention], start: int, end: int) -> bool:

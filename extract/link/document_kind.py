@@ -105,7 +105,7 @@ def is_about_cell_therapy(document: Document) -> bool:
         # A line ends a sentence too: a title with no full stop is not one sentence with the summary after it.
         for line in f"{opening}\n{_first_description(document)}".splitlines()
         for sentence in (line[start:end] for start, end in sentence_spans(line))
-        if not _CITES.search(sentence)
+        if not _CITES.search(sentence) and not re.search(load_lexicon("document_kind")["animal_sentence"], sentence, re.IGNORECASE)
     )
 
 
