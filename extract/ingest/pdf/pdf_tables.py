@@ -227,7 +227,12 @@ def cut_cells(lines: list[Line], rules: list[Rule], x0: float, x1: float) -> lis
     # between groups of rows would each swallow a group of printed rows into one.
     # A grid with column rules too is ruled throughout, however many lines its cells take.
     ruled = len(inner) >= 2 and (bool(verticals) or len(inner) + 1 >= 0.5 * len(by_lines))
-    row_bounds = _rows_by_rules(fragments, inner) if ruled else by_lines
+    # A grid (column rules too) is cut along its rules alone; rules without column rules
+    # may still set off groups of rows.
+    if ruled:
+        row_bounds = _rows_by_rules(fragments, inner) if verticals else _rows_by_lines(fragments, inner, ruled=True)
+    else:
+        row_bounds = by_lines
     rows: list[list[list[Line]]] = []
     for members in row_bounds:
         cells: list[list[Line]] = [[] for _ in range(len(separators) + 1)]
@@ -322,28 +327,36 @@ def _split_at(fragment: Line, separators: list[float]) -> list[Line]:
 def _rows_by_rules(fragments: list[Line], rules: list[float]) -> list[list[Line]]:
     rows: list[list[Line]] = [[] for _ in range(len(rules) + 1)]
     for fragment in fragments:
-        middle = (fragment.top + fragment.bottom) / 2
-        rows[sum(1 for y in rules if middle > y)].append(fragment)
+        rows[_band(fragment, rules)].append(fragment)
     return [row for row in rows if row]
 
 
-def _rows_by_lines(fragments: list[Line], rules: list[float]) -> list[list[Line]]:
-    """One row a printed line; header lines above the first inner rule make one row.
+def _band(fragment: Line, rules: list[float]) -> int:
+    """Which stretch between the table's inner rules the fragment is printed in."""
+    middle = (fragment.top + fragment.bottom) / 2
+    return sum(1 for y in rules if middle > y)
+
+
+def _rows_by_lines(fragments: list[Line], rules: list[float], ruled: bool = False) -> list[list[Line]]:
+    """One row a printed line, and never a row across a rule.
 
     Lines closer together than a line of text can be (a value centred beside a label
     set over two lines, between them) are one row: a chain of them is a row whose
-    cells take several lines.
+    cells take several lines. Between two rules that set off rows, the header above
+    the first rule, or each ruled row of a table ruled throughout, the lines of one
+    cell are set at the font's leading and the rows of a group further apart: a line
+    more than ``table_cell_leading`` font sizes under the one above starts a row there.
     """
     chain = settings()["table_row_chain"]
-    ordered = sorted(fragments, key=lambda f: f.baseline)
+    leading = settings()["table_cell_leading"]
     rows: list[list[Line]] = []
-    header: list[Line] = []
-    for fragment in ordered:
-        if rules and fragment.bottom < rules[0]:
-            header.append(fragment)
-            continue
-        if rows and fragment.baseline - rows[-1][-1].baseline < chain * fragment.size:
-            rows[-1].append(fragment)
-        else:
-            rows.append([fragment])
-    return ([header] if header else []) + rows
+    for fragment in sorted(fragments, key=lambda f: f.baseline):
+        band = _band(fragment, rules)
+        if rows and _band(rows[-1][-1], rules) == band:
+            # Above the first rule is the header; in a table ruled throughout every band is a row.
+            limit = leading if (ruled or (rules and band == 0)) else chain
+            if fragment.baseline - rows[-1][-1].baseline < limit * fragment.size:
+                rows[-1].append(fragment)
+                continue
+        rows.append([fragment])
+    return rows
