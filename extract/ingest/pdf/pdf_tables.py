@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from statistics import median
 
 from extract.ingest.pdf.glyphs import PageContent, Rule
 from extract.ingest.pdf.lines import Line, describe, settings, split_at_gaps
@@ -324,6 +325,50 @@ def _split_at(fragment: Line, separators: list[float]) -> list[Line]:
     return [describe(part) for part in parts if part]
 
 
+def _printed_lines(fragments: list[Line], rules: list[float]) -> list[tuple[float, float, int, list[Line]]]:
+    """The table's fragments gathered into printed lines: (baseline, size, band, fragments).
+
+    Cells of one line differ a little in baseline (a value set in another font); the
+    line's baseline is the one most of its cells sit on.
+    """
+    same_line = settings()["table_same_line"]
+    groups: list[list[Line]] = []
+    for fragment in sorted(fragments, key=lambda f: f.baseline):
+        if groups and fragment.baseline - groups[-1][0].baseline <= same_line * fragment.size \
+                and _band(fragment, rules) == _band(groups[-1][0], rules):
+            groups[-1].append(fragment)
+        else:
+            groups.append([fragment])
+    return [
+        (median(f.baseline for f in group), max(f.size for f in group), _band(group[0], rules), group)
+        for group in groups
+    ]
+
+
+def _padded_row_step(printed: list[tuple[float, float, int, list[Line]]]) -> float | None:
+    """Where rows are set further apart than the lines of a cell, the step (font sizes) between the two.
+
+    The closest two lines that each hold two or more cells are two rows: that step is
+    the row pitch. The closest two lines of all (a value centred between lines is no
+    line of its own) are at the leading. Rows padded by at least ``table_row_padding``
+    font sizes beyond the leading tell a cell's next line from the next row; a table
+    whose rows follow at the leading gives None.
+    """
+    chain, padding = settings()["table_row_chain"], settings()["table_row_padding"]
+    leading = pitch = None
+    for (above, _, band_above, cells_above), (below, size, band, cells) in zip(printed, printed[1:]):
+        step = (below - above) / size
+        if band != band_above or step < chain:
+            continue
+        leading = step if leading is None else min(leading, step)
+        if len(cells_above) >= 2 and len(cells) >= 2:
+            pitch = step if pitch is None else min(pitch, step)
+    # No two lines at the leading (at most table_cell_leading apart): no cell here takes two lines.
+    if leading is None or pitch is None or leading > settings()["table_cell_leading"] or pitch - leading < padding:
+        return None
+    return (leading + pitch) / 2
+
+
 def _rows_by_rules(fragments: list[Line], rules: list[float]) -> list[list[Line]]:
     rows: list[list[Line]] = [[] for _ in range(len(rules) + 1)]
     for fragment in fragments:
@@ -349,14 +394,18 @@ def _rows_by_lines(fragments: list[Line], rules: list[float], ruled: bool = Fals
     """
     chain = settings()["table_row_chain"]
     leading = settings()["table_cell_leading"]
+    printed = _printed_lines(fragments, rules)
+    padded = _padded_row_step(printed)
     rows: list[list[Line]] = []
-    for fragment in sorted(fragments, key=lambda f: f.baseline):
-        band = _band(fragment, rules)
-        if rows and _band(rows[-1][-1], rules) == band:
+    previous = None
+    for baseline, size, band, members in printed:
+        if previous is not None and previous[1] == band:
             # Above the first rule is the header; in a table ruled throughout every band is a row.
-            limit = leading if (ruled or (rules and band == 0)) else chain
-            if fragment.baseline - rows[-1][-1].baseline < limit * fragment.size:
-                rows[-1].append(fragment)
+            limit = leading if (ruled or (rules and band == 0)) else (padded or chain)
+            if baseline - previous[0] < limit * size:
+                rows[-1].extend(members)
+                previous = (baseline, band)
                 continue
-        rows.append([fragment])
+        rows.append(list(members))
+        previous = (baseline, band)
     return rows
