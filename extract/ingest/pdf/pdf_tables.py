@@ -216,13 +216,28 @@ def cut_cells(lines: list[Line], rules: list[Rule], x0: float, x1: float) -> lis
     verticals = _distinct(
         [r.x0 for r in rules if not r.horizontal and r.y1 - r.y0 > 0.5 * height and x0 + 3 < r.x0 < x1 - 3], 3
     )
-    separators = verticals or _white_columns(fragments, x1 - x0)
+    inner = _distinct([r.y0 for r in rules if r.horizontal and top + 2 < r.y0 < bottom - 2], 2)
+    # Column edges are where the body's cells leave white: a heading above the first rule
+    # may span a group of columns ("Surgery" over "Before | After | Δ") and is placed by its middle.
+    body = [f for f in fragments if _band(f, inner) > 0] if inner else fragments
+    if len(body) < 2:
+        body = fragments
+    separators = verticals or _white_columns(body, x1 - x0)
+    if not verticals and body is not fragments:
+        # Columns the body leaves empty on this page (a continued table's last column) are
+        # still edged by the header's white strips beyond the body's reach.
+        spans = [f for f in body if f.width < 0.45 * (x1 - x0)] or body
+        low, high = min(f.x0 for f in spans), max(f.x1 for f in spans)
+        separators = sorted(separators + [c for c in _white_columns(fragments, x1 - x0) if c < low or c > high])
     if not verticals:
         extra = _mostly_white_columns(fragments, separators)
-        if extra:
-            separators = sorted(separators + extra)
-            fragments = [part for fragment in fragments for part in _split_at(fragment, separators)]
-    inner = _distinct([r.y0 for r in rules if r.horizontal and top + 2 < r.y0 < bottom - 2], 2)
+        separators = sorted(separators + extra)
+        # Cells run together cross the edges that all but a few rows leave white; a header
+        # cell may cross any edge of the body under it.
+        # A rule under part of the table's width (under a heading over a group of columns)
+        # marks the text over it as spanning them.
+        underlines = [r for r in rules if r.horizontal and r.x1 - r.x0 < 0.9 * (x1 - x0)]
+        fragments = _part_run_together(fragments, body, separators, inner, separators if inner else extra, underlines)
     by_lines = _rows_by_lines(fragments, inner)
     # Rules make the rows only where they rule (nearly) every row: rules under a header or
     # between groups of rows would each swallow a group of printed rows into one.
@@ -296,6 +311,64 @@ def _mostly_white_columns(fragments: list[Line], separators: list[float]) -> lis
                     cuts.append(cut)
             start = None
     return cuts
+
+
+def _column(fragment: Line, separators: list[float]) -> int:
+    return sum(1 for s in separators if (fragment.x0 + fragment.x1) / 2 > s)
+
+
+def _part_run_together(
+    fragments: list[Line], body: list[Line], separators: list[float], rules: list[float], cut_at: list[float],
+    underlines: list[Rule],
+) -> list[Line]:
+    """Fragments that cross a column edge, parted where they are two cells run together.
+
+    A column's extent is where its body cells that cross no edge are printed. A fragment
+    is parted only into pieces that each lie over their own column and over no other:
+    a long label reaching into an empty strip, a heading over a group of columns
+    ("Patients ≥65 years" over "Mean | Minimum | Maximum": with headings or a rule under
+    it), or a line's only text (a heading across the table) is one cell, placed by its middle.
+    """
+    inside = [f for f in body if not any(f.x0 + 1 < s < f.x1 - 1 for s in separators)]
+    extents: dict[int, tuple[float, float]] = {}
+    for fragment in inside:
+        column = _column(fragment, separators)
+        low, high = extents.get(column, (fragment.x0, fragment.x1))
+        extents[column] = (min(low, fragment.x0), max(high, fragment.x1))
+    same_line = settings()["table_same_line"]
+    parted: list[Line] = []
+    for fragment in fragments:
+        if not any(fragment.x0 + 1 < s < fragment.x1 - 1 for s in cut_at):
+            parted.append(fragment)
+            continue
+        beside = any(
+            other is not fragment and abs(other.baseline - fragment.baseline) <= same_line * fragment.size
+            for other in fragments
+        )
+        headed = bool(rules) and _band(fragment, rules) == 0 and any(
+            other.baseline > fragment.baseline + same_line * fragment.size and _band(other, rules) == 0
+            and other.x0 < fragment.x1 and other.x1 > fragment.x0
+            for other in fragments
+        )
+        underlined = any(
+            0 < r.y0 - fragment.baseline < 1.2 * fragment.size
+            and r.x0 <= fragment.x0 + fragment.size and r.x1 >= fragment.x1 - fragment.size
+            for r in underlines
+        )
+        pieces = _split_at(fragment, separators) if beside and not headed and not underlined else [fragment]
+        if len(pieces) > 1 and not all(_over_own_column(piece, separators, extents) for piece in pieces):
+            pieces = [fragment]
+        parted.extend(pieces)
+    return parted
+
+
+def _over_own_column(piece: Line, separators: list[float], extents: dict[int, tuple[float, float]]) -> bool:
+    own = _column(piece, separators)
+    for column, (low, high) in extents.items():
+        overlaps = piece.x0 < high and piece.x1 > low
+        if overlaps != (column == own):
+            return False
+    return own in extents
 
 
 def _split_at(fragment: Line, separators: list[float]) -> list[Line]:
