@@ -461,9 +461,11 @@ def _rows_by_lines(fragments: list[Line], rules: list[float], ruled: bool = Fals
     Lines closer together than a line of text can be (a value centred beside a label
     set over two lines, between them) are one row: a chain of them is a row whose
     cells take several lines. Between two rules that set off rows, the header above
-    the first rule, or each ruled row of a table ruled throughout, the lines of one
-    cell are set at the font's leading and the rows of a group further apart: a line
-    more than ``table_cell_leading`` font sizes under the one above starts a row there.
+    the first rule, or each ruled row of a table ruled throughout, and in tables that
+    pad their rows, the lines of one cell are set at the font's leading and rows
+    further apart: there a line is measured against the lines of the row above it in
+    its own columns (a value centred between two rows is not the next row's first
+    line), and a step wider than the leading starts a row.
     """
     chain = settings()["table_row_chain"]
     leading = settings()["table_cell_leading"]
@@ -474,11 +476,26 @@ def _rows_by_lines(fragments: list[Line], rules: list[float], ruled: bool = Fals
     for baseline, size, band, members in printed:
         if previous is not None and previous[1] == band:
             # Above the first rule is the header; in a table ruled throughout every band is a row.
-            limit = leading if (ruled or (rules and band == 0)) else (padded or chain)
-            if baseline - previous[0] < limit * size:
+            limit = leading if (ruled or (rules and band == 0)) else padded
+            step = _step_below(rows[-1], members, baseline - previous[0]) if limit else baseline - previous[0]
+            if step < (limit or chain) * size:
                 rows[-1].extend(members)
                 previous = (baseline, band)
                 continue
         rows.append(list(members))
         previous = (baseline, band)
     return rows
+
+
+def _step_below(row: list[Line], members: list[Line], step_from_last: float) -> float:
+    """How far a line is under the row above, measured in the columns both print in.
+
+    The widest step from one of the line's fragments up to the nearest fragment of the
+    row over it; the step from the row's last line where no fragment has one above.
+    """
+    steps = []
+    for fragment in members:
+        above = [other.baseline for other in row if other.x0 < fragment.x1 and other.x1 > fragment.x0]
+        if above:
+            steps.append(fragment.baseline - max(above))
+    return max(steps) if steps else step_from_last
