@@ -20,6 +20,8 @@ CAPTION = re.compile(
     r"(?P<rest>(?:\s*[.:|]\s*|\s+(?=[A-Z(])).*)?$",
     re.IGNORECASE,
 )
+# A cell's second line going on from its first: a lower-case word (not an identifier like "hsa00860").
+_CONTINUES = re.compile(r"^\s*[a-z]{2,}(?![\w])")
 _CONTINUED_AT_END = re.compile(r"\s*\((?:continued|cont(?:'|’)?d\.?)\)\s*$", re.IGNORECASE)
 
 
@@ -471,20 +473,91 @@ def _rows_by_lines(fragments: list[Line], rules: list[float], ruled: bool = Fals
     leading = settings()["table_cell_leading"]
     printed = _printed_lines(fragments, rules)
     padded = _padded_row_step(printed)
-    rows: list[list[Line]] = []
-    previous = None
-    for baseline, size, band, members in printed:
-        if previous is not None and previous[1] == band:
+    rows: list[list[tuple[float, float, int, list[Line]]]] = []
+    for line in printed:
+        baseline, size, band, members = line
+        row = rows[-1] if rows else None
+        if row is not None and row[-1][2] == band:
+            full = _repeated_line(row, line, printed, chain)
+            if full is not None:
+                # The two lines are two rows; what lies between them goes with the nearer.
+                at = row.index(full)
+                moved = [
+                    above for above in row[at + 1 :]
+                    if baseline - above[0] < above[0] - full[0] and not any(_CONTINUES.match(f.text) for f in above[3])
+                ]
+                del row[len(row) - len(moved) :]
+                rows.append(moved + [line])
+                continue
             # Above the first rule is the header; in a table ruled throughout every band is a row.
             limit = leading if (ruled or (rules and band == 0)) else padded
-            step = _step_below(rows[-1], members, baseline - previous[0]) if limit else baseline - previous[0]
+            if limit:
+                step = _step_below([f for above in row for f in above[3]], members, baseline - row[-1][0])
+            else:
+                step = baseline - row[-1][0]
             if step < (limit or chain) * size:
-                rows[-1].extend(members)
-                previous = (baseline, band)
+                row.append(line)
                 continue
-        rows.append(list(members))
-        previous = (baseline, band)
-    return rows
+        rows.append([line])
+    return [[f for line in row for f in line[3]] for row in rows]
+
+
+def _repeated_line(row, line, printed, chain: float):
+    """The row's last line that the given line repeats column for column, when the two are two rows.
+
+    Two lines a line's step or more apart that each print cells in the same two or more
+    columns are two rows, whatever lies between them (a cell spanning both, a label
+    centred beside them): unless a single-line cell of another column is centred
+    between the two, which makes them the two lines of one row.
+    """
+    baseline, size, _, members = line
+    if len(members) < 2:
+        return None
+    above = next((candidate for candidate in reversed(row) if len(candidate[3]) >= 2), None)
+    if above is None or baseline - above[0] < chain * size:
+        return None
+    shared = [f for f in members if any(g.x0 < f.x1 and g.x1 > f.x0 for g in above[3])]
+    if len(shared) < 2:
+        return None
+    # A line going on in lower case ("Joint / function", "Percentage energy / from protein"),
+    # or closing a bracket opened above, carries cells of the line above on to a second line.
+    if any(_continues(f, above[3]) for f in shared):
+        return None
+    middle, step = (above[0] + baseline) / 2, baseline - above[0]
+    same_line = settings()["table_same_line"]
+    taken = [*members, *above[3]]
+    nearby = [f for _, _, _, others in printed for f in others if abs(f.baseline - middle) < 1.5 * step]
+    for fragment in nearby:
+        if abs(fragment.baseline - middle) > same_line * size:
+            continue
+        if any(g.x0 < fragment.x1 and g.x1 > fragment.x0 for g in taken):
+            continue
+        # A cell of one line: nothing else in its column within a line's step of it.
+        if not any(
+            other is not fragment and other.x0 < fragment.x1 and other.x1 > fragment.x0
+            and abs(other.baseline - fragment.baseline) < step
+            for other in nearby
+        ):
+            return None
+    return above
+
+
+def _continues(fragment: Line, above: list[Line]) -> bool:
+    """Whether the fragment goes on from the text over it.
+
+    It does when it starts in lower case, or when the text over it breaks off: a bracket
+    left open, a trailing comma, hyphen or slash, or a word that cannot end a phrase
+    (``table_continuing_words``: "suggestive of / HIE").
+    """
+    if _CONTINUES.match(fragment.text):
+        return True
+    words = settings()["table_continuing_words"]
+    for over in (g for g in above if g.x0 < fragment.x1 and g.x1 > fragment.x0):
+        text = over.text.rstrip()
+        last = text.rsplit(None, 1)[-1].lower() if text else ""
+        if over.text.count("(") > over.text.count(")") or text.endswith((",", "-", "/")) or last in words:
+            return True
+    return False
 
 
 def _step_below(row: list[Line], members: list[Line], step_from_last: float) -> float:
