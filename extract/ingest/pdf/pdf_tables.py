@@ -486,7 +486,7 @@ def _rows_by_lines(fragments: list[Line], rules: list[float], ruled: bool = Fals
                     above for above in row[at + 1 :]
                     if baseline - above[0] < above[0] - full[0] and not any(_CONTINUES.match(f.text) for f in above[3])
                 ]
-                del row[len(row) - len(moved) :]
+                row[:] = [above for above in row if not any(above is m for m in moved)]
                 rows.append(moved + [line])
                 continue
             # Above the first rule is the header; in a table ruled throughout every band is a row.
