@@ -58,8 +58,9 @@ class JatsText:
 
 # Elements that run inside a line of text; every other element is a block of its own (a cell, a
 # caption, an affiliation) and is kept apart from its neighbours by a space.
+# A <break/> is a line break as printed (a cell set over lines "0.33<break/>OR 2.24"): it parts words.
 _INLINE = {"italic", "bold", "sup", "sub", "sc", "underline", "xref", "ext-link", "uri", "monospace",
-           "inline-formula", "named-content", "styled-content", "roman", "email", "break"}
+           "inline-formula", "named-content", "styled-content", "roman", "email"}
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"]
 
@@ -198,7 +199,12 @@ def _matched(source: list[str], target: list[str]) -> list[bool]:
 
 
 def pdf_table_cells(document: Document) -> list[str]:
-    return [cell_key(cell.text) for table in document.tables for row in table.rows for cell in row.cells]
+    """Every cell read from the PDF's tables, its header row's included (the XML's <th> cells are counted)."""
+    return [
+        cell_key(text)
+        for table in document.tables
+        for text in [*table.header, *(cell.text for row in table.rows for cell in row.cells)]
+    ]
 
 
 def cells_found(xml_tables: list[list[list[str]]], found_cells: list[str]) -> tuple[int, int]:

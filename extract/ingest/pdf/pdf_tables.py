@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from statistics import median
 
 from extract.ingest.pdf.glyphs import PageContent, Rule
 from extract.ingest.pdf.lines import Line, describe, settings, split_at_gaps
@@ -19,6 +20,8 @@ CAPTION = re.compile(
     r"(?P<rest>(?:\s*[.:|]\s*|\s+(?=[A-Z(])).*)?$",
     re.IGNORECASE,
 )
+# A cell's second line going on from its first: a lower-case word (not an identifier like "hsa00860").
+_CONTINUES = re.compile(r"^\s*[a-z]{2,}(?![\w])")
 _CONTINUED_AT_END = re.compile(r"\s*\((?:continued|cont(?:'|’)?d\.?)\)\s*$", re.IGNORECASE)
 
 
@@ -215,19 +218,39 @@ def cut_cells(lines: list[Line], rules: list[Rule], x0: float, x1: float) -> lis
     verticals = _distinct(
         [r.x0 for r in rules if not r.horizontal and r.y1 - r.y0 > 0.5 * height and x0 + 3 < r.x0 < x1 - 3], 3
     )
-    separators = verticals or _white_columns(fragments, x1 - x0)
+    inner = _distinct([r.y0 for r in rules if r.horizontal and top + 2 < r.y0 < bottom - 2], 2)
+    # Column edges are where the body's cells leave white: a heading above the first rule
+    # may span a group of columns ("Surgery" over "Before | After | Δ") and is placed by its middle.
+    body = [f for f in fragments if _band(f, inner) > 0] if inner else fragments
+    if len(body) < 2:
+        body = fragments
+    separators = verticals or _white_columns(body, x1 - x0)
+    if not verticals and body is not fragments:
+        # Columns the body leaves empty on this page (a continued table's last column) are
+        # still edged by the header's white strips beyond the body's reach.
+        spans = [f for f in body if f.width < 0.45 * (x1 - x0)] or body
+        low, high = min(f.x0 for f in spans), max(f.x1 for f in spans)
+        separators = sorted(separators + [c for c in _white_columns(fragments, x1 - x0) if c < low or c > high])
     if not verticals:
         extra = _mostly_white_columns(fragments, separators)
-        if extra:
-            separators = sorted(separators + extra)
-            fragments = [part for fragment in fragments for part in _split_at(fragment, separators)]
-    inner = _distinct([r.y0 for r in rules if r.horizontal and top + 2 < r.y0 < bottom - 2], 2)
+        separators = sorted(separators + extra)
+        # Cells run together cross the edges that all but a few rows leave white; a header
+        # cell may cross any edge of the body under it.
+        # A rule under part of the table's width (under a heading over a group of columns)
+        # marks the text over it as spanning them.
+        underlines = [r for r in rules if r.horizontal and r.x1 - r.x0 < 0.9 * (x1 - x0)]
+        fragments = _part_run_together(fragments, body, separators, inner, separators if inner else extra, underlines)
     by_lines = _rows_by_lines(fragments, inner)
     # Rules make the rows only where they rule (nearly) every row: rules under a header or
     # between groups of rows would each swallow a group of printed rows into one.
     # A grid with column rules too is ruled throughout, however many lines its cells take.
     ruled = len(inner) >= 2 and (bool(verticals) or len(inner) + 1 >= 0.5 * len(by_lines))
-    row_bounds = _rows_by_rules(fragments, inner) if ruled else by_lines
+    # A grid (column rules too) is cut along its rules alone; rules without column rules
+    # may still set off groups of rows.
+    if ruled:
+        row_bounds = _rows_by_rules(fragments, inner) if verticals else _rows_by_lines(fragments, inner, ruled=True)
+    else:
+        row_bounds = by_lines
     rows: list[list[list[Line]]] = []
     for members in row_bounds:
         cells: list[list[Line]] = [[] for _ in range(len(separators) + 1)]
@@ -292,6 +315,64 @@ def _mostly_white_columns(fragments: list[Line], separators: list[float]) -> lis
     return cuts
 
 
+def _column(fragment: Line, separators: list[float]) -> int:
+    return sum(1 for s in separators if (fragment.x0 + fragment.x1) / 2 > s)
+
+
+def _part_run_together(
+    fragments: list[Line], body: list[Line], separators: list[float], rules: list[float], cut_at: list[float],
+    underlines: list[Rule],
+) -> list[Line]:
+    """Fragments that cross a column edge, parted where they are two cells run together.
+
+    A column's extent is where its body cells that cross no edge are printed. A fragment
+    is parted only into pieces that each lie over their own column and over no other:
+    a long label reaching into an empty strip, a heading over a group of columns
+    ("Patients ≥65 years" over "Mean | Minimum | Maximum": with headings or a rule under
+    it), or a line's only text (a heading across the table) is one cell, placed by its middle.
+    """
+    inside = [f for f in body if not any(f.x0 + 1 < s < f.x1 - 1 for s in separators)]
+    extents: dict[int, tuple[float, float]] = {}
+    for fragment in inside:
+        column = _column(fragment, separators)
+        low, high = extents.get(column, (fragment.x0, fragment.x1))
+        extents[column] = (min(low, fragment.x0), max(high, fragment.x1))
+    same_line = settings()["table_same_line"]
+    parted: list[Line] = []
+    for fragment in fragments:
+        if not any(fragment.x0 + 1 < s < fragment.x1 - 1 for s in cut_at):
+            parted.append(fragment)
+            continue
+        beside = any(
+            other is not fragment and abs(other.baseline - fragment.baseline) <= same_line * fragment.size
+            for other in fragments
+        )
+        headed = bool(rules) and _band(fragment, rules) == 0 and any(
+            other.baseline > fragment.baseline + same_line * fragment.size and _band(other, rules) == 0
+            and other.x0 < fragment.x1 and other.x1 > fragment.x0
+            for other in fragments
+        )
+        underlined = any(
+            0 < r.y0 - fragment.baseline < 1.2 * fragment.size
+            and r.x0 <= fragment.x0 + fragment.size and r.x1 >= fragment.x1 - fragment.size
+            for r in underlines
+        )
+        pieces = _split_at(fragment, separators) if beside and not headed and not underlined else [fragment]
+        if len(pieces) > 1 and not all(_over_own_column(piece, separators, extents) for piece in pieces):
+            pieces = [fragment]
+        parted.extend(pieces)
+    return parted
+
+
+def _over_own_column(piece: Line, separators: list[float], extents: dict[int, tuple[float, float]]) -> bool:
+    own = _column(piece, separators)
+    for column, (low, high) in extents.items():
+        overlaps = piece.x0 < high and piece.x1 > low
+        if overlaps != (column == own):
+            return False
+    return own in extents
+
+
 def _split_at(fragment: Line, separators: list[float]) -> list[Line]:
     """A fragment crossing a column edge, cut at the word break nearest to it."""
     inside = [s for s in separators if fragment.x0 + 1 < s < fragment.x1 - 1]
@@ -319,31 +400,175 @@ def _split_at(fragment: Line, separators: list[float]) -> list[Line]:
     return [describe(part) for part in parts if part]
 
 
+def _printed_lines(fragments: list[Line], rules: list[float]) -> list[tuple[float, float, int, list[Line]]]:
+    """The table's fragments gathered into printed lines: (baseline, size, band, fragments).
+
+    Cells of one line differ a little in baseline (a value set in another font); the
+    line's baseline is the one most of its cells sit on.
+    """
+    same_line = settings()["table_same_line"]
+    groups: list[list[Line]] = []
+    for fragment in sorted(fragments, key=lambda f: f.baseline):
+        if groups and fragment.baseline - groups[-1][0].baseline <= same_line * fragment.size \
+                and _band(fragment, rules) == _band(groups[-1][0], rules):
+            groups[-1].append(fragment)
+        else:
+            groups.append([fragment])
+    return [
+        (median(f.baseline for f in group), max(f.size for f in group), _band(group[0], rules), group)
+        for group in groups
+    ]
+
+
+def _padded_row_step(printed: list[tuple[float, float, int, list[Line]]]) -> float | None:
+    """Where rows are set further apart than the lines of a cell, the step (font sizes) between the two.
+
+    The closest two lines that each hold two or more cells are two rows: that step is
+    the row pitch. The closest two lines of all (a value centred between lines is no
+    line of its own) are at the leading. Rows padded by at least ``table_row_padding``
+    font sizes beyond the leading tell a cell's next line from the next row; a table
+    whose rows follow at the leading gives None.
+    """
+    chain, padding = settings()["table_row_chain"], settings()["table_row_padding"]
+    leading = pitch = None
+    for (above, _, band_above, cells_above), (below, size, band, cells) in zip(printed, printed[1:]):
+        step = (below - above) / size
+        if band != band_above or step < chain:
+            continue
+        leading = step if leading is None else min(leading, step)
+        if len(cells_above) >= 2 and len(cells) >= 2:
+            pitch = step if pitch is None else min(pitch, step)
+    # No two lines at the leading (at most table_cell_leading apart): no cell here takes two lines.
+    if leading is None or pitch is None or leading > settings()["table_cell_leading"] or pitch - leading < padding:
+        return None
+    return (leading + pitch) / 2
+
+
 def _rows_by_rules(fragments: list[Line], rules: list[float]) -> list[list[Line]]:
     rows: list[list[Line]] = [[] for _ in range(len(rules) + 1)]
     for fragment in fragments:
-        middle = (fragment.top + fragment.bottom) / 2
-        rows[sum(1 for y in rules if middle > y)].append(fragment)
+        rows[_band(fragment, rules)].append(fragment)
     return [row for row in rows if row]
 
 
-def _rows_by_lines(fragments: list[Line], rules: list[float]) -> list[list[Line]]:
-    """One row a printed line; header lines above the first inner rule make one row.
+def _band(fragment: Line, rules: list[float]) -> int:
+    """Which stretch between the table's inner rules the fragment is printed in."""
+    middle = (fragment.top + fragment.bottom) / 2
+    return sum(1 for y in rules if middle > y)
+
+
+def _rows_by_lines(fragments: list[Line], rules: list[float], ruled: bool = False) -> list[list[Line]]:
+    """One row a printed line, and never a row across a rule.
 
     Lines closer together than a line of text can be (a value centred beside a label
     set over two lines, between them) are one row: a chain of them is a row whose
-    cells take several lines.
+    cells take several lines. Between two rules that set off rows, the header above
+    the first rule, or each ruled row of a table ruled throughout, and in tables that
+    pad their rows, the lines of one cell are set at the font's leading and rows
+    further apart: there a line is measured against the lines of the row above it in
+    its own columns (a value centred between two rows is not the next row's first
+    line), and a step wider than the leading starts a row.
     """
     chain = settings()["table_row_chain"]
-    ordered = sorted(fragments, key=lambda f: f.baseline)
-    rows: list[list[Line]] = []
-    header: list[Line] = []
-    for fragment in ordered:
-        if rules and fragment.bottom < rules[0]:
-            header.append(fragment)
+    leading = settings()["table_cell_leading"]
+    printed = _printed_lines(fragments, rules)
+    padded = _padded_row_step(printed)
+    rows: list[list[tuple[float, float, int, list[Line]]]] = []
+    for line in printed:
+        baseline, size, band, members = line
+        row = rows[-1] if rows else None
+        if row is not None and row[-1][2] == band:
+            full = _repeated_line(row, line, printed, chain)
+            if full is not None:
+                # The two lines are two rows; what lies between them goes with the nearer.
+                at = row.index(full)
+                moved = [
+                    above for above in row[at + 1 :]
+                    if baseline - above[0] < above[0] - full[0] and not any(_CONTINUES.match(f.text) for f in above[3])
+                ]
+                row[:] = [above for above in row if not any(above is m for m in moved)]
+                rows.append(moved + [line])
+                continue
+            # Above the first rule is the header; in a table ruled throughout every band is a row.
+            limit = leading if (ruled or (rules and band == 0)) else padded
+            if limit:
+                step = _step_below([f for above in row for f in above[3]], members, baseline - row[-1][0])
+            else:
+                step = baseline - row[-1][0]
+            if step < (limit or chain) * size:
+                row.append(line)
+                continue
+        rows.append([line])
+    return [[f for line in row for f in line[3]] for row in rows]
+
+
+def _repeated_line(row, line, printed, chain: float):
+    """The row's last line that the given line repeats column for column, when the two are two rows.
+
+    Two lines a line's step or more apart that each print cells in the same two or more
+    columns are two rows, whatever lies between them (a cell spanning both, a label
+    centred beside them): unless a single-line cell of another column is centred
+    between the two, which makes them the two lines of one row.
+    """
+    baseline, size, _, members = line
+    if len(members) < 2:
+        return None
+    above = next((candidate for candidate in reversed(row) if len(candidate[3]) >= 2), None)
+    if above is None or baseline - above[0] < chain * size:
+        return None
+    shared = [f for f in members if any(g.x0 < f.x1 and g.x1 > f.x0 for g in above[3])]
+    if len(shared) < 2:
+        return None
+    # A line going on in lower case ("Joint / function", "Percentage energy / from protein"),
+    # or closing a bracket opened above, carries cells of the line above on to a second line.
+    if any(_continues(f, above[3]) for f in shared):
+        return None
+    middle, step = (above[0] + baseline) / 2, baseline - above[0]
+    same_line = settings()["table_same_line"]
+    taken = [*members, *above[3]]
+    nearby = [f for _, _, _, others in printed for f in others if abs(f.baseline - middle) < 1.5 * step]
+    for fragment in nearby:
+        if abs(fragment.baseline - middle) > same_line * size:
             continue
-        if rows and fragment.baseline - rows[-1][-1].baseline < chain * fragment.size:
-            rows[-1].append(fragment)
-        else:
-            rows.append([fragment])
-    return ([header] if header else []) + rows
+        if any(g.x0 < fragment.x1 and g.x1 > fragment.x0 for g in taken):
+            continue
+        # A cell of one line: nothing else in its column within a line's step of it.
+        if not any(
+            other is not fragment and other.x0 < fragment.x1 and other.x1 > fragment.x0
+            and abs(other.baseline - fragment.baseline) < step
+            for other in nearby
+        ):
+            return None
+    return above
+
+
+def _continues(fragment: Line, above: list[Line]) -> bool:
+    """Whether the fragment goes on from the text over it.
+
+    It does when it starts in lower case, or when the text over it breaks off: a bracket
+    left open, a trailing comma, hyphen or slash, or a word that cannot end a phrase
+    (``table_continuing_words``: "suggestive of / HIE").
+    """
+    if _CONTINUES.match(fragment.text):
+        return True
+    words = settings()["table_continuing_words"]
+    for over in (g for g in above if g.x0 < fragment.x1 and g.x1 > fragment.x0):
+        text = over.text.rstrip()
+        last = text.rsplit(None, 1)[-1].lower() if text else ""
+        if over.text.count("(") > over.text.count(")") or text.endswith((",", "-", "/")) or last in words:
+            return True
+    return False
+
+
+def _step_below(row: list[Line], members: list[Line], step_from_last: float) -> float:
+    """How far a line is under the row above, measured in the columns both print in.
+
+    The widest step from one of the line's fragments up to the nearest fragment of the
+    row over it; the step from the row's last line where no fragment has one above.
+    """
+    steps = []
+    for fragment in members:
+        above = [other.baseline for other in row if other.x0 < fragment.x1 and other.x1 > fragment.x0]
+        if above:
+            steps.append(fragment.baseline - max(above))
+    return max(steps) if steps else step_from_last
