@@ -811,3 +811,65 @@ def test_animal_work_and_niche_cells_give_no_study(nlp, title, summary):
 def test_routes_named_by_where_the_cells_go(nlp, summary, expected):
     values = study_values(nlp, record("Mesenchymal Stem Cells in Chronic Disease", summary))
     assert values.get("route", set()) == expected
+
+
+# ------------------------------------------------------------ round 6: full-text trial reports
+
+
+def full_text(methods: str, results: str = "", introduction: str = "") -> str:
+    """A trial report in the PMC / Evidence Inference layout."""
+    text = "TITLE: Allogeneic Mesenchymal Stem Cells in Knee Osteoarthritis: a Randomised Trial\n\n"
+    text += "ABSTRACT.BACKGROUND:\nKnee osteoarthritis is common.\n\n"
+    if introduction:
+        text += f"BODY.INTRODUCTION:\n{introduction}\n\n"
+    text += f"BODY.METHODS:\n{methods}\n\n"
+    return text + (f"BODY.RESULTS:\n{results}\n" if results else "")
+
+
+@pytest.mark.parametrize(
+    "methods, results, expected",
+    [
+        # time-point subsets, histories and the comparator arm named by 'alone'
+        ("Patients were randomly assigned 2:1 to MSCs in hyaluronan (n = 12) or hyaluronan alone (n = 6).",
+         "Biopsies were taken at baseline (n = 18) and after 6 weeks (n = 15). Nine patients had previously "
+         "failed steroids.", {"treated=12", "control=6"}),
+        # a clause of its own after a semicolon, and the arm a table labels 'Control patients'
+        ("Control patients (n = 20); cell-treated patients (n = 22).", "", {"control=20"}),
+        # 'Total (N = 30)' in a table header is the total
+        ("Baseline characteristics by treatment group Total (N = 30) MSC 100M (N = 10) placebo (N = 10).", "",
+         {"total=30"}),
+        # randomly chosen to receive the cells, with no other arm in the clause: the treated arm
+        ("Forty patients were randomly selected to receive four intravenous infusions of UC-MSCs. The other 40 "
+         "patients formed the control group.", "", {"treated=40", "control=40"}),
+    ],
+)
+def test_arm_sizes_in_a_trial_report(nlp, methods, results, expected):
+    values = study_values(nlp, full_text(methods, results))
+    assert expected <= values.get("sample_size", set())
+    assert not {v for v in values.get("sample_size", set()) if v.split("=")[1] in {"18", "15", "9"}}
+
+
+def test_the_authors_earlier_trial_is_background(nlp):
+    values = study_values(
+        nlp,
+        full_text(
+            "This phase II trial randomised 30 patients to MSCs or placebo, given intravenously.",
+            introduction="We recently conducted a phase I open label study of allogeneic MSCs in frailty.",
+        ),
+    )
+    assert values["design"] >= {"phase II"} and not values["design"] & {"phase I", "open-label"}
+
+
+@pytest.mark.parametrize(
+    "sentence, field, expected",
+    [
+        ("MSCs were infused in the portal vein under ultrasound guidance.", "route", {"intraportal"}),
+        ("The cells were injected into the necrotic zone of the femoral head.", "route", {"intralesional"}),
+        ("MSCs were given intravenously; heparin was given subcutaneously.", "route", {"intravenous"}),
+        ("All data were recorded on case report forms after the MSC injection.", "design", set()),
+        ("Group 1 had a one-session treatment of autologous MSCs.", "n_administrations", {"1"}),
+    ],
+)
+def test_what_a_trial_report_says_about_its_delivery(nlp, sentence, field, expected):
+    values = study_values(nlp, full_text(sentence))
+    assert values.get(field, set()) - {"RCT"} == expected

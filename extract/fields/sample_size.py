@@ -41,7 +41,11 @@ def _arm_after(text: str, end: int) -> str | None:
 def _group(text: str, begin: int, end: int) -> str:
     if re.search(_lexicon()["control_received_after"], text[end:], re.IGNORECASE):
         return "control"  # "... MSCs and one patient will receive placebo": the words after say it, whatever came before
+    if re.search(_lexicon()["assigned_to_cells_after"], text[end:], re.IGNORECASE):
+        return "treated"  # "41 patients were randomly selected to receive four infusions of UC-MSCs"
     window = text[max(0, begin - int(_lexicon()["group_window_chars"])) : begin]
+    if re.search(_lexicon()["total_right_before"], window, re.IGNORECASE):
+        return "total"  # "Treatment group Total (N = 30)"
     # Only this clause's words: in "ten received placebo and 20 patients received MSCs" the placebo is the others'.
     window = re.split(_lexicon()["clause_boundary"], window)[-1]
     treated, control = _last_cue(window, "treated_cues"), _last_cue(window, "control_cues")
@@ -122,11 +126,13 @@ def sample_size_mentions(sentence: SentenceText) -> list[FieldMention]:
 
 def _belongs_elsewhere(text: str, begin: int, end: int) -> bool:
     """The number is a power of ten, a name's number, a time point or a section number, or the count is of one
-    group's part: "10(6) BMSC", "GMFM-66 score in subjects", "at Month 12 participants", "3 Patient Population",
-    "five subjects from the group 5 dosing level"."""
+    group's part, of those measured at one time, or of a history: "10(6) BMSC", "GMFM-66 score in subjects",
+    "at Month 12 participants", "3 Patient Population", "five subjects from the group 5 dosing level",
+    "after 4 weeks (n = 24)", "16 patients were previously non-responders"."""
     before, after = text[max(0, begin - 40) : begin], text[end:]
     return (
         any(re.search(p, before, re.IGNORECASE) for p in _lexicon()["not_counts_before"])
+        or re.search(_lexicon()["not_counts_after"], after, re.IGNORECASE) is not None
         or re.search(_lexicon()["heading_after"], after, re.IGNORECASE) is not None
         or re.search(_lexicon()["subset_after"], after, re.IGNORECASE) is not None
     )
