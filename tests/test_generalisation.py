@@ -873,3 +873,36 @@ def test_the_authors_earlier_trial_is_background(nlp):
 def test_what_a_trial_report_says_about_its_delivery(nlp, sentence, field, expected):
     values = study_values(nlp, full_text(sentence))
     assert values.get(field, set()) - {"RCT"} == expected
+
+
+@pytest.mark.parametrize(
+    "detail, field, expected",
+    [
+        # what MSCs are, in general, names no source of this trial's cells
+        ("MSCs are a kind of stem cell that can be isolated from bone marrow. The trial will infuse umbilical cord "
+         "MSCs intravenously.", "source", {"umbilical_cord"}),
+        ("Aim: to evaluate one intravenous infusion of allogeneic MSCs in type 1 diabetes.", "donor_type", {"allogeneic"}),
+        ("The active treatment is an injection of stromal vascular fraction taken from the patient's own abdominal fat.",
+         "donor_type", {"autologous"}),
+        ("The MSCs used in this study come from healthy male donors.", "donor_type", {"allogeneic"}),
+        ("Patients are dosed in the Clinical Phase I Unit of the hospital with MSCs.", "design", set()),
+        ("Each new cohort of MSC recipients will receive a higher dose than the cohort before it.", "design",
+         {"dose-escalation"}),
+        ("Subjects will receive MSC infusions (a target of 2 times 10(6) MSC/kg) with steroids.", "n_administrations", set()),
+    ],
+)
+def test_records_describing_their_product_and_plan(nlp, detail, field, expected):
+    values = study_values(nlp, record("Mesenchymal Stem Cells in Chronic Disease", "MSCs will be given to adults.", detail))
+    assert values.get(field, set()) == expected
+
+
+def test_a_maximum_tolerated_dose_is_a_limit_not_a_dose(nlp):
+    values = study_values(
+        nlp,
+        record(
+            "Umbilical Cord Mesenchymal Stem Cells in Aplastic Anaemia",
+            "Patients will receive 1 x 10^6 cells/kg of umbilical cord MSCs intravenously.",
+            "In earlier work the maximum tolerated dose was 1 x 10^7 cells/kg.",
+        ),
+    )
+    assert values["dose"] == {"value=1;unit=1e6 cells;per=kg"}
