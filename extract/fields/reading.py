@@ -42,12 +42,14 @@ def cue_pattern(lexicon: str, key: str) -> re.Pattern[str]:
 
 
 @cache
-def _gate(lexicon: str, key: str) -> tuple[str, ...]:
-    return tuple(load_lexicon(lexicon).get(f"{key}_gate", ()))
+def _gate(lexicon: str, key: str) -> re.Pattern[str] | None:
+    """The lexicon's `<key>_gate` words as one alternation of literal substrings: one scan, not one per word."""
+    words = load_lexicon(lexicon).get(f"{key}_gate", ())
+    return re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))) if words else None
 
 
 @cache
-def _cue(lexicon: str, key: str) -> tuple[tuple[str, ...], re.Pattern[str]]:
+def _cue(lexicon: str, key: str) -> tuple[re.Pattern[str] | None, re.Pattern[str]]:
     """The lexicon's `<key>_gate` words and its `<key>` cues as one regular expression on lowered text (cue lexicons
     are written in lowercase; matching lowered text is several times faster than IGNORECASE)."""
     return _gate(lexicon, key), re.compile("|".join(f"(?:{p})" for p in load_lexicon(lexicon)[key]))
@@ -56,14 +58,14 @@ def _cue(lexicon: str, key: str) -> tuple[tuple[str, ...], re.Pattern[str]]:
 def passes_gate(lowered: str, lexicon: str, key: str) -> bool:
     """The lexicon's fast test: one of its `<key>_gate` words is in the (lowercase) text, or it has none."""
     gate = _gate(lexicon, key)
-    return not gate or any(word in lowered for word in gate)
+    return gate is None or gate.search(lowered) is not None
 
 
 @lru_cache(maxsize=256)  # readers ask of the same sentence twice, and of the sentence before it again
 def has_cue(text: str, lexicon: str, key: str) -> bool:
     gate, pattern = _cue(lexicon, key)
     lowered = text.lower()
-    return (not gate or any(word in lowered for word in gate)) and pattern.search(lowered) is not None
+    return (gate is None or gate.search(lowered) is not None) and pattern.search(lowered) is not None
 
 
 @cache

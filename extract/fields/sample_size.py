@@ -140,6 +140,8 @@ def _belongs_elsewhere(text: str, begin: int, end: int) -> bool:
 
 def _stated_as_a_field(sentence: SentenceText, found: list[FieldMention]) -> list[FieldMention]:
     """"Number of patients: 10", "Sample Size: 9": a registry field written into the text."""
+    if not passes_gate(sentence.text.lower(), LEXICON, "stated_as_a_field"):
+        return []
     mentions = []
     for match in re.finditer(_lexicon()["stated_as_a_field"], sentence.text, re.IGNORECASE):
         if not _overlaps(found, sentence.start + match.start("n"), sentence.start + match.end("n")):
