@@ -9,7 +9,7 @@ from extract.fields.administrations import administration_mentions
 from extract.fields.alloantibodies import presensitized_mentions, result_mentions
 from extract.fields.disease import disease_mentions
 from extract.fields.follow_up import follow_up_mentions
-from extract.fields.prose import SENTENCE_READERS
+from extract.nlp.sentence_readers import READERS
 from extract.fields.reading import SentenceText
 from extract.fields.safety import safety_mentions
 from extract.fields.sample_size import sample_size_mentions
@@ -115,7 +115,7 @@ def test_safety_clause_as_written():
 @given(text=st.text(max_size=300), previous=st.text(max_size=80), start=st.integers(0, 10_000))
 def test_readers_never_raise_and_point_at_their_words(text, previous, start):
     sentence = SentenceText(text, start, previous, {"OA": "osteoarthritis"}, SectionKind.results)
-    for reader in SENTENCE_READERS:
+    for reader in READERS.values():
         for mention in reader(sentence):
             assert start <= mention.start <= mention.end <= start + len(text)
             assert text[mention.start - start : mention.end - start] == mention.text
@@ -134,6 +134,6 @@ def test_readers_never_raise_and_point_at_their_words(text, previous, start):
 def test_readers_on_field_vocabulary_never_raise(words):
     text = " ".join(words)
     sentence = SentenceText(text, 0, text, {"OA": "osteoarthritis"}, SectionKind.results)
-    for reader in SENTENCE_READERS:
+    for reader in READERS.values():
         for mention in reader(sentence):
             assert text[mention.start : mention.end] == mention.text

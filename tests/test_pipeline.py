@@ -9,7 +9,7 @@ from extract.nlp.pipeline import build_pipeline, resolve_pipeline_name
 
 
 def test_blank_pipeline_has_scispacy_tokenizer_abbreviations_and_rules(nlp):
-    assert nlp.pipe_names == ["msc_sentencizer", "msc_abbreviation_definitions", "msc_field_matcher", "msc_context"]
+    assert nlp.pipe_names == ["msc_sentencizer", "msc_abbreviation_definitions", "msc_field_matcher", "msc_sentence_readers", "msc_context"]
     doc = nlp("Allo-MSCs were given by transendocardial stem cell injection (TESI) into BM-derived sites.")
     labels = {(span.text, span.label_) for span in doc.spans["fields"]}
     assert ("Allo-MSCs", "donor_type=allogeneic") in labels
@@ -43,7 +43,7 @@ def test_a_saved_pipeline_folder_is_used_as_the_base(tmp_path):
     base.to_disk(tmp_path / "small")
     nlp = build_pipeline(str(tmp_path / "small"))
     # The base's own sentence splitter is kept; ours are added under our names.
-    assert nlp.pipe_names == ["sentencizer", "msc_abbreviation_definitions", "msc_field_matcher", "msc_context"]
+    assert nlp.pipe_names == ["sentencizer", "msc_abbreviation_definitions", "msc_field_matcher", "msc_sentence_readers", "msc_context"]
     assert nlp.meta["msc_extract_base"] == str(tmp_path / "small")
     doc = nlp("Patients received intravenous umbilical cord MSCs. Then nothing.")
     assert {s.label_ for s in doc.spans["fields"]} == {"route=intravenous", "source=umbilical_cord", "cell_type=MSC"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 
@@ -14,12 +15,15 @@ from conftest import REVIEW_000, TRIAL_DISC
 from extract.nlp.field_matcher import RULES_FILE, SPAN_KEY, FieldMatcher
 from extract.nlp.patterns import FieldRule, load_rules
 from extract.nlp.pipeline import build_pipeline
+from extract.nlp.sentence_readers import READINGS_KEY
+from extract.paths import models_dir
 
 TEXTS = [TRIAL_DISC.read_text(encoding="utf-8"), REVIEW_000.read_text(encoding="utf-8")[:60_000]]
 
-# Run in a new interpreter, outside the checkout, with MSC_EXTRACT_MODELS at an empty folder:
-# the rules can only come from the saved pipeline. No import of `extract`: spaCy finds our
-# components through their entry points.
+# Run in a new interpreter, outside the checkout, with MSC_EXTRACT_MODELS at a folder without
+# patterns/: the field rules can only come from the saved pipeline. The sentence readers are code,
+# and their vocabulary (lexicons/, context/) comes with the installed package, as the code does.
+# No import of `extract`: spaCy finds our components through their entry points.
 LOAD_AND_READ = """
 import json, sys, spacy
 nlp = spacy.load(sys.argv[1])
@@ -33,21 +37,29 @@ else:
 texts = json.loads(sys.stdin.read())
 print(json.dumps({
     "pipe_names": nlp.pipe_names,
-    "spans": [[[s.start_char, s.end_char, s.label_, s.id_] for s in doc.spans["fields"]] for doc in nlp.pipe(texts)],
+    "spans": [
+        [[[s.start_char, s.end_char, s.label_, s.id_] for s in doc.spans[key]] for key in ("fields", "readings")]
+        for doc in nlp.pipe(texts)
+    ],
 }))
 """
 
 
 def spans_of(nlp, texts):
-    return [[[s.start_char, s.end_char, s.label_, s.id_] for s in doc.spans[SPAN_KEY]] for doc in nlp.pipe(texts)]
+    return [
+        [[[s.start_char, s.end_char, s.label_, s.id_] for s in doc.spans[key]] for key in (SPAN_KEY, READINGS_KEY)]
+        for doc in nlp.pipe(texts)
+    ]
 
 
 def test_a_saved_pipeline_loads_in_a_fresh_process_without_models_and_finds_the_same_spans(nlp, tmp_path):
     nlp.to_disk(tmp_path / "saved")
     saved_rules = (tmp_path / "saved" / "msc_field_matcher" / RULES_FILE).read_text(encoding="utf-8").splitlines()
     assert len(saved_rules) == len(load_rules())
-    empty = tmp_path / "no-models"
+    empty = tmp_path / "no-patterns"
     empty.mkdir()
+    for vocabulary in ("lexicons", "context"):
+        shutil.copytree(models_dir() / vocabulary, empty / vocabulary)
     loaded = subprocess.run(
         [sys.executable, "-c", LOAD_AND_READ, str(tmp_path / "saved")],
         input=json.dumps(TEXTS), capture_output=True, text=True, cwd=tmp_path,
@@ -56,9 +68,9 @@ def test_a_saved_pipeline_loads_in_a_fresh_process_without_models_and_finds_the_
     assert loaded.returncode == 0, loaded.stderr
     result = json.loads(loaded.stdout)
     assert result["pipe_names"] == nlp.pipe_names
-    assert nlp.pipe_names[:3] == ["msc_sentencizer", "msc_abbreviation_definitions", "msc_field_matcher"]
+    assert nlp.pipe_names[:4] == ["msc_sentencizer", "msc_abbreviation_definitions", "msc_field_matcher", "msc_sentence_readers"]
     here = spans_of(nlp, TEXTS)
-    assert all(here) and result["spans"] == here
+    assert all(fields and readings for fields, readings in here) and result["spans"] == here
 
 
 def test_the_rules_round_trip_through_bytes(nlp):

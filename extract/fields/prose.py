@@ -16,36 +16,20 @@ from functools import cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.fields.administrations import administration_mentions
-from extract.fields.alloantibodies import presensitized_mentions, result_mentions
-from extract.fields.disease import disease_mentions
-from extract.fields.dose import dose_mentions
 from extract.fields.evidence import CitationMention, FieldMention, Sentence
-from extract.fields.follow_up import follow_up_mentions
-from extract.fields.reading import SentenceReader, SentenceText
-from extract.fields.safety import safety_mentions
-from extract.fields.sample_size import sample_size_mentions
+from extract.fields.reading import SentenceText
 from extract.ingest.document import Document, Paragraph, SectionKind
 from extract.nlp.bounds import bounded_paragraphs
 from extract.nlp.context import ContextEngine, Modifier
 from extract.nlp.field_matcher import SPAN_KEY
+from extract.nlp.sentence_readers import INPUT_KEY, SentenceReaders, SentenceReading, needs_rereading, reading_input, readings
 from extract.nlp.text import text_for_nlp
 from extract.normalize.citations import find_citation_groups
 from extract.paths import load_lexicon
 
 SKIPPED_SECTIONS = {SectionKind.references, SectionKind.back}
-
-# Rule readers that run over each sentence beside the spaCy matcher, one module a field family.
-SENTENCE_READERS: tuple[SentenceReader, ...] = (
-    lambda s: dose_mentions(s.text, s.start),
-    result_mentions,
-    presensitized_mentions,
-    administration_mentions,
-    disease_mentions,
-    sample_size_mentions,
-    follow_up_mentions,
-    safety_mentions,
-)
+CONTEXT = "msc_context"
+READERS = "msc_sentence_readers"
 
 
 @cache
@@ -80,18 +64,23 @@ def read_sentences(
     caller takes values from: the sentence readers run only on those; the field rules' mentions and the
     citations are kept for every sentence read.
 
-    Paragraph Docs are read one after another and let go: a Doc costs far more than its text, and a paper
-    dense with values would otherwise hold every one of them at once. Only a definition found later in the
-    paper ("intradiscal (ID)") needs a second look, and only at the sentences that hold its short form.
+    Every mention comes from the spans the pipeline writes on a paragraph's Doc: the field matcher's
+    (`doc.spans["fields"]`) and the sentence readers' (`doc.spans["readings"]`). Paragraph Docs are read a few
+    at a time (the readers' `docs_per_turn`) and let go: a Doc costs far more than its text, and a paper dense
+    with values would otherwise hold every one of them at once. Only a definition found later in the paper ("intradiscal (ID)") needs a
+    second look, and only at the sentences that hold its short form.
     """
     paragraphs = [p for p in readable_paragraphs(document) if sections is None or p.section_kind in sections]
-    context = nlp.get_pipe("msc_context").engine
+    context = nlp.get_pipe(CONTEXT).engine
+    readers = nlp.get_pipe(READERS)
     long_forms: dict[str, str] = {}
     read: list[_ReadSentence] = []
-    texts = (text_for_nlp(document.text[p.start : p.end]) for p in paragraphs)
-    for paragraph, doc in zip(paragraphs, nlp.pipe(texts)):
+    docs = (_paragraph_doc(document, p, nlp) for p in paragraphs)
+    settings = {READERS: {"values_wanted": values_wanted}}
+    for paragraph, doc in zip(paragraphs, nlp.pipe(docs, component_cfg=settings)):
         for abbreviation in doc._.abbreviations:  # the first definition in the paper wins
             long_forms.setdefault(abbreviation.text, abbreviation._.long_form.text)
+        found = readings(doc, readers.span_key)
         previous = ""
         for sent in doc.sents:
             # Sliced from the paper, not Span.text: that rebuilds the string token by token on every call.
@@ -99,10 +88,18 @@ def read_sentences(
             if not text.strip():
                 continue
             reading = SentenceText(text, paragraph.start + sent.start_char, previous, section_kind=paragraph.section_kind)
-            read.append(_read(paragraph, doc, sent, reading))
+            read.append(_read(paragraph, doc, sent, reading, found.get(sent.start_char)))
             previous = text
-    paper = _Paper(long_forms, _abbreviation_values(long_forms, nlp), nlp, context, values_wanted)
+    paper = _Paper(long_forms, _abbreviation_values(long_forms, nlp), nlp, context, readers)
     return [_sentence(index, item, paper) for index, item in enumerate(read)]
+
+
+def _paragraph_doc(document: Document, paragraph: Paragraph, nlp: Language) -> Doc:
+    """A paragraph's Doc before the pipeline's components, told what its sentence readers need from the paper."""
+    text = document.text[paragraph.start : paragraph.end]
+    doc = nlp.make_doc(text_for_nlp(text))
+    doc.user_data[INPUT_KEY] = reading_input(text, paragraph.start, paragraph.section_kind)
+    return doc
 
 
 @dataclass
@@ -113,7 +110,7 @@ class _Paper:
     abbreviation_values: dict[str, list[tuple[str, str, str]]]  # short form -> (field, value, rule) of its long form
     nlp: Language
     context: ContextEngine
-    values_wanted: Callable[[SectionKind, str], bool] | None
+    readers: SentenceReaders
 
     def __post_init__(self) -> None:
         values = self.abbreviation_values
@@ -126,11 +123,12 @@ class _ReadSentence:
 
     paragraph: Paragraph
     reading: SentenceText
-    mentions: list[FieldMention]
+    mentions: list[FieldMention]  # the field matcher's
+    readings: SentenceReading | None  # the sentence readers'; None where they found nothing and asked nothing
     modifiers: list[Modifier] | None  # the context component's judgement; None where it judged nothing
 
 
-def _read(paragraph: Paragraph, doc: Doc, sent, reading: SentenceText) -> _ReadSentence:
+def _read(paragraph: Paragraph, doc: Doc, sent, reading: SentenceText, found: SentenceReading | None) -> _ReadSentence:
     text = reading.text
     offset = paragraph.start
     mentions = [
@@ -151,7 +149,7 @@ def _read(paragraph: Paragraph, doc: Doc, sent, reading: SentenceText) -> _ReadS
                  m.scope_start - sent.start_char, m.scope_end - sent.start_char)
         for m in judged
     ]
-    return _ReadSentence(paragraph, reading, mentions, modifiers)
+    return _ReadSentence(paragraph, reading, mentions, found, modifiers)
 
 
 def _sentence(index: int, item: _ReadSentence, paper: _Paper) -> Sentence:
@@ -160,9 +158,12 @@ def _sentence(index: int, item: _ReadSentence, paper: _Paper) -> Sentence:
     text, start = reading.text, reading.start
     if paper.short_forms is not None and paper.short_forms.search(text_for_nlp(text)):
         mentions += _abbreviation_mentions(reading, mentions, paper.abbreviation_values, paper.nlp)
-    if paper.values_wanted is None or paper.values_wanted(reading.section_kind, text):
-        for reader in SENTENCE_READERS:
-            mentions.extend(reader(reading))
+    if item.readings is not None:
+        if item.readings.asked is not None and needs_rereading(item.readings.asked, paper.long_forms):
+            # Its readers asked for a short form the paper defines elsewhere (or otherwise) than in its paragraph.
+            mentions.extend(paper.readers.read(reading))
+        else:
+            mentions.extend(item.readings.mentions)
     citations = [
         CitationMention(start=g.start, end=g.end, numbers=list(g.numbers), brackets=g.brackets)
         for g in find_citation_groups(text, start)

@@ -1,8 +1,10 @@
 """What a sentence reader sees: the sentence, where it sits, and what the document defines.
 
 Readers are pure functions from a `SentenceText` to `FieldMention`s; each
-field family has its own module (`alloantibodies.py`, `disease.py`, ...) and
-`prose.py` runs them all over every sentence, beside the spaCy matcher.
+field family has its own module (`alloantibodies.py`, `disease.py`, ...). The
+pipeline component `msc_sentence_readers` (extract/nlp/sentence_readers.py)
+runs them over every sentence of a Doc and writes what they find as spans,
+beside the field matcher's; `prose.py` takes both from the Doc.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ abbreviation detector (both ship as code); a scispaCy model such as
 en_core_sci_sm, or any pipeline directory, is used instead when named and installed.
 
 Our components go in under our own names: `msc_sentencizer` (unless the base
-already sets sentences), `msc_abbreviation_definitions`, `msc_field_matcher`
+already sets sentences), `msc_abbreviation_definitions`, `msc_field_matcher`,
+`msc_sentence_readers` (the rule readers of extract/fields over each sentence)
 and `msc_context` (ConText modifiers of the matcher's spans).
 A folder saved from this pipeline (`nlp.to_disk`) already holds them, the field
 matcher with the rules it was saved with; they are kept, not added twice.
@@ -23,6 +24,7 @@ from spacy.language import Language
 import extract.nlp.abbreviations  # noqa: F401  (registers msc_abbreviation_definitions)
 import extract.nlp.context  # noqa: F401  (registers msc_context)
 import extract.nlp.field_matcher  # noqa: F401  (registers msc_field_matcher)
+import extract.nlp.sentence_readers  # noqa: F401  (registers msc_sentence_readers)
 import extract.nlp.sentences  # noqa: F401  (registers msc_sentencizer)
 from extract.nlp.bounds import BoundedTokenizer
 from extract.paths import load_lexicon
@@ -31,6 +33,7 @@ BLANK = "blank"
 SENTENCIZER = "msc_sentencizer"
 ABBREVIATIONS = "msc_abbreviation_definitions"
 FIELD_MATCHER = "msc_field_matcher"
+SENTENCE_READERS = "msc_sentence_readers"
 CONTEXT = "msc_context"
 # Components (by factory) that already set sentence boundaries.
 SENTENCE_SETTERS = {"parser", "senter", "sentencizer", SENTENCIZER}
@@ -71,6 +74,7 @@ def build_pipeline(name: str | None = "auto") -> Language:
     _add_ours(nlp, ABBREVIATIONS)  # scispaCy's detector, definitions only (extract/nlp/abbreviations.py)
     if (matcher := _add_ours(nlp, FIELD_MATCHER)) is not None:
         matcher.initialize()  # the rules of models/patterns; a saved pipeline's came with it
+    _add_ours(nlp, SENTENCE_READERS)  # the readers of extract/fields, named in its config
     if (context := _add_ours(nlp, CONTEXT)) is not None:
         context.initialize()  # the rules of models/context, likewise
     nlp.meta["msc_extract_base"] = resolved
