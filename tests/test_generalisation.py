@@ -894,15 +894,3 @@ def test_what_a_trial_report_says_about_its_delivery(nlp, sentence, field, expec
 def test_records_describing_their_product_and_plan(nlp, detail, field, expected):
     values = study_values(nlp, record("Mesenchymal Stem Cells in Chronic Disease", "MSCs will be given to adults.", detail))
     assert values.get(field, set()) == expected
-
-
-def test_a_maximum_tolerated_dose_is_a_limit_not_a_dose(nlp):
-    values = study_values(
-        nlp,
-        record(
-            "Umbilical Cord Mesenchymal Stem Cells in Aplastic Anaemia",
-            "Patients will receive 1 x 10^6 cells/kg of umbilical cord MSCs intravenously.",
-            "In earlier work the maximum tolerated dose was 1 x 10^7 cells/kg.",
-        ),
-    )
-    assert values["dose"] == {"value=1;unit=1e6 cells;per=kg"}

@@ -20,7 +20,9 @@ GATED = [
 
 @pytest.fixture(scope="module")
 def lowered_sentences() -> list[str]:
-    folders = [CORPUS, SHARED / "rct-fulltext" / "msc", ROOT / "tests" / "data" / "rct-other"]
+    # Registry records write some values as fields ("Number of patients: 10"): the development sets hold real ones.
+    registry = sorted((ROOT / "devset").glob("dev*/papers"))
+    folders = [CORPUS, SHARED / "rct-fulltext" / "msc", ROOT / "tests" / "data" / "rct-other", *registry]
     return [s.lower() for s in paper_sentences(folders)]
 
 

@@ -24,6 +24,7 @@ from extract.nlp.context import ContextEngine, Modifier
 from extract.nlp.field_matcher import SPAN_KEY
 from extract.nlp.sentence_readers import INPUT_KEY, SentenceReaders, SentenceReading, needs_rereading, reading_input, readings
 from extract.nlp.text import text_for_nlp
+from extract.normalize.numbers import pattern_union
 from extract.normalize.citations import find_citation_groups
 from extract.paths import load_lexicon
 
@@ -35,7 +36,7 @@ READERS = "msc_sentence_readers"
 @cache
 def _context_cues(category: str) -> re.Pattern[str]:
     # One alternation per category: one scan of the sentence instead of one per cue.
-    return re.compile("|".join(f"(?:{cue})" for cue in load_lexicon("context")[category]))
+    return re.compile(pattern_union(load_lexicon("context")[category]))
 
 
 def has_context(sentence: str, category: str) -> bool:

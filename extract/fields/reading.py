@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 
 from extract.fields.evidence import FieldMention
 from extract.ingest.document import SectionKind
+from extract.normalize.numbers import pattern_union
 from extract.paths import load_lexicon
 
 
@@ -40,7 +41,7 @@ SentenceReader = Callable[[SentenceText], list[FieldMention]]
 @cache
 def cue_pattern(lexicon: str, key: str) -> re.Pattern[str]:
     """A lexicon's list of cues as one regular expression: one scan of a sentence, not one per cue."""
-    return re.compile("|".join(f"(?:{p})" for p in load_lexicon(lexicon)[key]), re.IGNORECASE)
+    return re.compile(pattern_union(load_lexicon(lexicon)[key]), re.IGNORECASE)
 
 
 @cache
@@ -54,7 +55,7 @@ def _gate(lexicon: str, key: str) -> re.Pattern[str] | None:
 def _cue(lexicon: str, key: str) -> tuple[re.Pattern[str] | None, re.Pattern[str]]:
     """The lexicon's `<key>_gate` words and its `<key>` cues as one regular expression on lowered text (cue lexicons
     are written in lowercase; matching lowered text is several times faster than IGNORECASE)."""
-    return _gate(lexicon, key), re.compile("|".join(f"(?:{p})" for p in load_lexicon(lexicon)[key]))
+    return _gate(lexicon, key), re.compile(pattern_union(load_lexicon(lexicon)[key]))
 
 
 def passes_gate(lowered: str, lexicon: str, key: str) -> bool:

@@ -142,10 +142,11 @@ def _stated_as_a_field(sentence: SentenceText, found: list[FieldMention]) -> lis
     """"Number of patients: 10", "Sample Size: 9": a registry field written into the text."""
     if not passes_gate(sentence.text.lower(), LEXICON, "stated_as_a_field"):
         return []
-    mentions = []
-    for match in re.finditer(_lexicon()["stated_as_a_field"], sentence.text, re.IGNORECASE):
-        if not _overlaps(found, sentence.start + match.start("n"), sentence.start + match.end("n")):
-            mentions.append(sentence.mention("sample_size", f"total={int(match.group('n'))}", RULE, match.start(), match.end()))
+    mentions: list[FieldMention] = []
+    for pattern in _lexicon()["stated_as_a_field"]:
+        for match in re.finditer(pattern, sentence.text, re.IGNORECASE):
+            if not _overlaps(found + mentions, sentence.start + match.start("n"), sentence.start + match.end("n")):
+                mentions.append(sentence.mention("sample_size", f"total={int(match.group('n'))}", RULE, match.start(), match.end()))
     return mentions
 
 

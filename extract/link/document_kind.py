@@ -8,6 +8,7 @@ from functools import cache
 from extract.ingest.document import Document, SectionKind
 from extract.link.records import DocumentKind
 from extract.nlp.sentences import sentence_spans
+from extract.normalize.numbers import pattern_union
 from extract.paths import load_lexicon
 
 _OPENING_CHARACTERS = 6000
@@ -25,7 +26,7 @@ def _cues() -> dict[str, tuple[re.Pattern[str], ...]]:
 
 @cache
 def _any_cue(name: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{cue.pattern})" for cue in _cues()[name]), re.IGNORECASE)
+    return re.compile(pattern_union([cue.pattern for cue in _cues()[name]]), re.IGNORECASE)
 
 
 def _opening(document: Document) -> str:

@@ -31,6 +31,7 @@ from extract.fields.evidence import Evidence, ExtractedValue, Sentence
 from extract.fields.sample_size import SINGLE_ARM
 from extract.ingest.document import Document
 from extract.link.records import Study
+from extract.normalize.numbers import pattern_union
 from extract.paths import load_lexicon
 
 
@@ -42,7 +43,7 @@ def _lexicon() -> dict:
 @cache
 def _this_trial() -> re.Pattern[str]:
     # The cues are written in lowercase and matched on the lowercased sentence: several times faster than IGNORECASE.
-    return re.compile("|".join(f"(?:{p})" for p in _lexicon()["this_trial"]))
+    return re.compile(pattern_union(_lexicon()["this_trial"]))
 
 
 def speaks_of_trial(sentence: Sentence) -> bool:
@@ -57,7 +58,7 @@ def _speaks_of_trial(text: str) -> bool:
 
 @cache
 def _reported_here() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in _lexicon()["reported_here"]), re.IGNORECASE)
+    return re.compile(pattern_union(_lexicon()["reported_here"]), re.IGNORECASE)
 
 
 def says_what_is_reported_here(text: str) -> bool:

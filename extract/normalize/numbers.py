@@ -168,6 +168,16 @@ def regex_alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+def pattern_union(patterns: list[str]) -> str:
+    """Regular expressions as one alternation, the word boundary most of them open with tested once: Python's
+    engine tries every alternative at every position, and a shared leading ``\\b`` it tries first turns most
+    positions away at once (several times faster on a lexicon of cues)."""
+    bounded = [p[2:] for p in patterns if p.startswith("\\b")]
+    others = [p for p in patterns if not p.startswith("\\b")]
+    parts = ([rf"\b(?:{'|'.join(f'(?:{p})' for p in bounded)})"] if bounded else []) + [f"(?:{p})" for p in others]
+    return "|".join(parts)
+
+
 @functools.cache
 def word_number_pattern() -> str:
     """Regex (no groups) for a spelled-out number: ``one``, ``twenty-five``,
