@@ -894,3 +894,48 @@ def test_what_a_trial_report_says_about_its_delivery(nlp, sentence, field, expec
 def test_records_describing_their_product_and_plan(nlp, detail, field, expected):
     values = study_values(nlp, record("Mesenchymal Stem Cells in Chronic Disease", "MSCs will be given to adults.", detail))
     assert values.get(field, set()) == expected
+
+
+# ------------------------------------------------------------ round 6: a fifth draw, and real abstracts read as reference
+
+
+@pytest.mark.parametrize(
+    "summary, field, expected",
+    [
+        ("Fifteen adults with a rectovaginal fistula will be enrolled and given MSCs.", "sample_size", {"total=15"}),
+        ("Thirteen patients will receive MSCs.", "sample_size", {"total=13"}),
+        ("To select a group of 30 patients for the cell treatment, each one will be examined first.",
+         "sample_size", {"total=30"}),
+        ("Cells are given intranasally to 20 patients with autism.", "sample_size", {"total=20"}),
+        ("Thirty patients will receive MSCs. Fifteen other patients are considered as the control group.",
+         "sample_size", {"treated=30", "control=15"}),
+        ("Twenty patients received MSCs and 4 patients died in the first year.", "sample_size", {"total=20"}),
+        ("The MSC group will receive a three-time injection of UC-MSCs.", "n_administrations", {"3"}),
+        ("Each patient will receive intranasal MSC products once per week for a period of 4 weeks.", "n_administrations", {"4"}),
+        ("Patients will get 3 i.v. infusions of MSCs.", "n_administrations", {"3"}),
+        ("About 12 injections of MSCs will be given during the same procedure.", "n_administrations", set()),
+        ("The aim is to test third party MSC administration after kidney transplantation.", "n_administrations", set()),
+        ("Ten patients undergoing kidney transplantation will receive a single infusion of MSCs.", "n_administrations", {"1"}),
+        ("You will receive MSCs by vein over 2 hours.", "route", {"intravenous"}),
+        ("About 15 small injections of cells will go into your heart muscle.", "route", {"intramyocardial"}),
+        ("One intravenous and one endolumbal injection of MSCs will be given.", "route", {"intravenous", "intrathecal"}),
+        ("Conditioning: fludarabine 30 mg/m2 IV; then MSCs are injected into the knee.", "route", {"intra-articular"}),
+        ("This open-label study of MSCs has no placebo arm.", "design", {"open-label"}),
+        ("A larger randomized placebo-controlled phase II trial of MSCs is warranted.", "design", set()),
+    ],
+)
+def test_more_ways_records_and_abstracts_write_their_values(nlp, summary, field, expected):
+    values = study_values(nlp, record("Mesenchymal Stem Cells in Chronic Disease", summary))
+    assert values.get(field, set()) == expected
+
+
+def test_a_product_that_consists_of_cells_gives_their_source(nlp):
+    values = study_values(
+        nlp,
+        record(
+            "LUNGCELL-9 in Premature Infants With Lung Disease",
+            "The purpose of this study is to evaluate the safety of LUNGCELL-9 given intratracheally to premature infants.",
+            "LUNGCELL-9 consists of human umbilical cord blood-derived mesenchymal stem cells.",
+        ),
+    )
+    assert values["source"] == {"cord_blood"}

@@ -27,7 +27,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(counted nouns: "three infusions", "a single infusion"; an article before an event noun: "an injection")."""
     lexicon = _lexicon()
     # "one intravenous (IV) infusion": a word between may be an abbreviation in brackets.
-    between = rf"(?P<between>(?:[\w-]+\s+|\([\w-]+\)\s+){{0,{int(lexicon['max_words_between'])}}}?)"
+    between = rf"(?P<between>(?:[\w.-]+\s+|\([\w-]+\)\s+){{0,{int(lexicon['max_words_between'])}}}?)"
     # The words after the noun, up to the clause's end, say what was given ("a single dose of 1 × 10^6 MSCs/kg").
     after = r"(?P<after>[^.;:]{0,80})"
     number = rf"(?<![\w.,])\d+(?![\w.,]\d)|{word_number_pattern()}"
@@ -173,11 +173,11 @@ def _repeat_mentions(sentence: SentenceText) -> list[FieldMention]:
 
 def administration_mentions(sentence: SentenceText) -> list[FieldMention]:
     mentions = _counted_mentions(sentence)
-    schedules = _schedule_mentions(sentence) + _listed_day_mentions(sentence)
-    # "a cell injection 2 and 6 months after aspiration": the listed times count, not the article.
+    schedules = _schedule_mentions(sentence) + _listed_day_mentions(sentence) + _repeat_mentions(sentence)
+    # "a cell injection 2 and 6 months after aspiration", "a three-time injection": the times count, not the article.
     mentions = [m for m in mentions if not (m.value == "1" and any(m.start < s.end and s.start < m.end for s in schedules))]
     taken = [(m.start, m.end) for m in mentions]
-    for mention in schedules + _repeat_mentions(sentence):
+    for mention in schedules:
         if not any(mention.start < e and b < mention.end for b, e in taken):
             mentions.append(mention)
     return _schedule_in_sequence(sentence, sorted(mentions, key=lambda m: m.start))
