@@ -939,3 +939,16 @@ def test_a_product_that_consists_of_cells_gives_their_source(nlp):
         ),
     )
     assert values["source"] == {"cord_blood"}
+
+
+def test_people_of_another_report_keep_their_values_to_themselves(nlp):
+    values = study_values(
+        nlp,
+        record(
+            "Umbilical Cord Mesenchymal Stem Cells in Cerebral Palsy",
+            "This trial will give children a single intravenous infusion of UC-MSCs.",
+            "A hospital group reported 40 patients with cerebral palsy. These patients received five intrathecal "
+            "injections of UC-MSCs.",
+        ),
+    )
+    assert values["n_administrations"] == {"1"} and values["route"] == {"intravenous"}

@@ -123,15 +123,32 @@ def link_primary(document: Document, sentences: list[Sentence]) -> list[Study]:
     study = Study(doc_id=document.doc_id, study_key="", kind=DocumentKind.primary)
     msc_types = set(_discourse()["msc_cell_types"])
     msc_trial = any(m.field == "cell_type" and m.value in msc_types for s in sentences for m in s.mentions)
+    previous: Sentence | None = None
     for sentence in sentences:
+        about_others = _points_back_at_others(sentence, previous)
+        previous = sentence
         # A sentence that cites others speaks of their work, unless it says what this trial did.
         if not gives_trial_values(sentence.section_kind, sentence.text) or (sentence.citations and not speaks_of_trial(sentence)):
+            continue
+        if about_others:
             continue
         mentions = _usable_mentions(sentence)
         if msc_trial:
             mentions = [m for m in mentions if not _of_another_product(sentence, m, msc_types)]
         study.values.extend(_value(document, sentence, m) for m in mentions)
     return [read_trial(document, study, sentences)] if study.values else []
+
+
+def _points_back_at_others(sentence: Sentence, previous: Sentence | None) -> bool:
+    """"One group reported 51 patients ... These patients received three injections": the second sentence speaks of
+    the first one's people, and they are another study's."""
+    if previous is None or previous.section != sentence.section:
+        return False
+    if not re.search(_discourse()["others_people"], sentence.text, re.IGNORECASE):
+        return False
+    if previous.mentions:
+        return all("BACKGROUND" in m.context for m in previous.mentions)
+    return re.search(_discourse()["reports_others"], previous.text, re.IGNORECASE) is not None
 
 
 def _of_another_product(sentence: Sentence, mention: FieldMention, msc_types: set[str]) -> bool:
