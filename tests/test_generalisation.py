@@ -948,7 +948,8 @@ def test_people_of_another_report_keep_their_values_to_themselves(nlp):
             "Umbilical Cord Mesenchymal Stem Cells in Cerebral Palsy",
             "This trial will give children a single intravenous infusion of UC-MSCs.",
             "A hospital group reported 40 patients with cerebral palsy. These patients received five intrathecal "
-            "injections of UC-MSCs.",
+            "injections of UC-MSCs. Six injections, one a week, were counted as one course. The children in this "
+            "trial will be followed for a year.",
         ),
     )
     assert values["n_administrations"] == {"1"} and values["route"] == {"intravenous"}

@@ -124,8 +124,12 @@ def link_primary(document: Document, sentences: list[Sentence]) -> list[Study]:
     msc_types = set(_discourse()["msc_cell_types"])
     msc_trial = any(m.field == "cell_type" and m.value in msc_types for s in sentences for m in s.mentions)
     previous: Sentence | None = None
+    about_others = False
     for sentence in sentences:
-        about_others = _points_back_at_others(sentence, previous)
+        # Once a sentence points back at another report's people, what follows it in the same section speaks of
+        # them too, until a sentence speaks of this trial.
+        continues = about_others and previous is not None and previous.section == sentence.section
+        about_others = _points_back_at_others(sentence, previous) or (continues and not speaks_of_trial(sentence))
         previous = sentence
         # A sentence that cites others speaks of their work, unless it says what this trial did.
         if not gives_trial_values(sentence.section_kind, sentence.text) or (sentence.citations and not speaks_of_trial(sentence)):
