@@ -953,3 +953,22 @@ def test_people_of_another_report_keep_their_values_to_themselves(nlp):
         ),
     )
     assert values["n_administrations"] == {"1"} and values["route"] == {"intravenous"}
+
+
+@pytest.mark.parametrize(
+    "summary, field, expected",
+    [
+        ("This phase I trial will enrol 10-16 patients who will receive MSCs.", "sample_size", set()),
+        ("Thirty patients will be enrolled: Group A - 15 patients with early disease and Group B - 15 patients with "
+         "late disease, all given MSCs.", "sample_size", {"total=30"}),
+        ("Twenty patients will receive MSCs; 40 patients operated on earlier in our centre will be used as control.",
+         "sample_size", {"treated=20", "control=40"}),
+        ("To select 20 patients for MSC treatment, about 40 patients will be examined.", "sample_size", {"total=20"}),
+        ("MSC-NT will be given by IM injection into the arm muscles.", "route", {"intramuscular"}),
+        ("There will be about 10 injections of cells into your heart muscle, and you will receive MSCs by vein too.",
+         "route", {"intramyocardial", "intravenous"}),
+    ],
+)
+def test_ranges_labelled_groups_controls_and_consent_language(nlp, summary, field, expected):
+    values = study_values(nlp, record("Mesenchymal Stem Cells in Chronic Disease", "MSCs will be studied in adults.", summary))
+    assert values.get(field, set()) == expected
