@@ -972,3 +972,18 @@ def test_people_of_another_report_keep_their_values_to_themselves(nlp):
 def test_ranges_labelled_groups_controls_and_consent_language(nlp, summary, field, expected):
     values = study_values(nlp, record("Mesenchymal Stem Cells in Chronic Disease", "MSCs will be studied in adults.", summary))
     assert values.get(field, set()) == expected
+
+
+@pytest.mark.parametrize(
+    "summary, expected",
+    [
+        ("A total of 40 patients with cirrhosis took part, including 28 patients receiving MSC infusions and 12 "
+         "patients receiving saline as the control.", {"total=40", "treated=28", "control=12"}),
+        ("We ran an open-label study recruiting 14 adults to receive two infusions of MSCs.", {"total=14"}),
+        ("MSCs were injected into the tendon lesions of 11 participants.", {"total=11"}),
+        ("Funding being short, we will recruit one subject for each kind of MSC product.", set()),
+    ],
+)
+def test_participles_and_whose_lesions(nlp, summary, expected):
+    values = study_values(nlp, record("Mesenchymal Stem Cells in Chronic Disease", summary))
+    assert values.get("sample_size", set()) == expected
