@@ -25,7 +25,7 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 devscore: setup
-	for set in dev dev2 dev3 dev4 dev5 heldout heldout2; do \
+	for set in dev dev2 dev3 dev4 dev5 dev6 heldout heldout2; do \
 		$(BIN)/msc-extract run devset/$$set/papers --out out/devset-$$set && \
 		$(BIN)/msc-extract score --gold devset/$$set/gold --pred out/devset-$$set || exit 1; \
 	done

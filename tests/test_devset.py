@@ -31,6 +31,7 @@ SETS = {
     "dev3": (ROOT / "devset" / "dev3" / "papers", ROOT / "devset" / "dev3" / "gold"),
     "dev4": (ROOT / "devset" / "dev4" / "papers", ROOT / "devset" / "dev4" / "gold"),
     "dev5": (ROOT / "devset" / "dev5" / "papers", ROOT / "devset" / "dev5" / "gold"),
+    "dev6": (ROOT / "devset" / "dev6" / "papers", ROOT / "devset" / "dev6" / "gold"),
     "abstracts": (ROOT / "tests" / "data" / "abstract_cases", ROOT / "tests" / "data" / "abstract_cases"),
     "bundled": (ROOT / "corpus", ROOT / "gold"),
 }

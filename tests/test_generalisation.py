@@ -987,3 +987,31 @@ def test_ranges_labelled_groups_controls_and_consent_language(nlp, summary, fiel
 def test_participles_and_whose_lesions(nlp, summary, expected):
     values = study_values(nlp, record("Mesenchymal Stem Cells in Chronic Disease", summary))
     assert values.get("sample_size", set()) == expected
+
+
+# ------------------------------------------------------------ round 6: a sixth draw
+
+
+@pytest.mark.parametrize(
+    "summary, field, expected",
+    [
+        ("This is a phase one study of intra-articular MSCs in hip osteoarthritis.", "design", {"phase I"}),
+        ("This is a pilot, explorative study of donor MSCs.", "design", {"pilot"}),
+        ("The trial compares adipose MSCs with a placebo-control group.", "design", {"placebo-controlled"}),
+        ("The investigators are proposing to test allogeneic MSCs in stroke.", "donor_type", {"allogeneic"}),
+        ("MSCs will be injected percutaneously to the site of fracture.", "route", {"intralesional"}),
+        ("Wharton's jelly MSCs will be injected in the renal parenchyma.", "route", {"intrarenal"}),
+        ("MPCs will be injected directly into the LV endocardium during surgery.", "route", {"transendocardial"}),
+        ("MSCs will be infused intravenously in recent intracerebral hemorrhage.", "route", {"intravenous"}),
+        ("Bone marrow suppression limits ganciclovir; umbilical cord MSCs will be given instead.", "source",
+         {"umbilical_cord"}),
+        ("The study will be limited to the proposed 12 subjects given MSCs.", "sample_size", {"total=12"}),
+        ("The team ran a placebo-controlled trial, randomly assigning 90 patients to MSCs or placebo.", "sample_size",
+         {"total=90"}),
+        ("Feasibility of MSC grafting will be assessed in a 4 patient pilot trial.", "sample_size", {"total=4"}),
+        ("This is a prospective study of 25 subjects given MSCs and followed for a year.", "sample_size", {"total=25"}),
+    ],
+)
+def test_what_a_sixth_draw_of_records_taught(nlp, summary, field, expected):
+    values = study_values(nlp, record("Mesenchymal Stem Cells in Chronic Disease", summary))
+    assert values.get(field, set()) == expected
