@@ -147,9 +147,8 @@ def _listed_day_mentions(sentence: SentenceText) -> list[FieldMention]:
 def _times_of_something_else(lowered: str, match: re.Match[str]) -> bool:
     """"examined in the third, sixth and twelfth month after implantation": times of visits, counted from the cells."""
     clause = re.split(r"[.;:]", lowered[: match.start()])[-1]
-    refused = _lexicon()["schedule_not_between"]
     return bool(re.match(_lexicon()["after_the_administration"], lowered[match.end() :])) or any(
-        word.startswith(stem) for word in clause.split() for stem in refused if stem not in ("and", "after", "before")
+        word.startswith(stem) for word in clause.split() for stem in _lexicon()["visit_words"]
     )
 
 

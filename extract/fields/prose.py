@@ -24,8 +24,8 @@ from extract.nlp.context import ContextEngine, Modifier
 from extract.nlp.field_matcher import SPAN_KEY
 from extract.nlp.sentence_readers import INPUT_KEY, SentenceReaders, SentenceReading, needs_rereading, reading_input, readings
 from extract.nlp.text import text_for_nlp
-from extract.normalize.numbers import pattern_union
 from extract.normalize.citations import find_citation_groups
+from extract.normalize.numbers import pattern_union
 from extract.paths import load_lexicon
 
 SKIPPED_SECTIONS = {SectionKind.references, SectionKind.back}

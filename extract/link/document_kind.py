@@ -12,7 +12,6 @@ from extract.normalize.numbers import pattern_union
 from extract.paths import load_lexicon
 
 _OPENING_CHARACTERS = 6000
-_SHORT_SUMMARY = 600  # characters: a registry's brief summary of a line or two
 
 
 @cache
@@ -114,7 +113,7 @@ def _first_description(document: Document) -> str:
     """The first sentence after a short summary that says what the study is ("This is a phase I/IIa trial to
     investigate ABCB5+ MSCs ..."): a registry summary of one line may leave the product to it."""
     abstract = sum(p.end - p.start for p in document.paragraphs if p.section_kind is SectionKind.abstract)
-    if not abstract or abstract >= _SHORT_SUMMARY:
+    if not abstract or abstract >= int(load_lexicon("document_kind")["short_summary_chars"]):
         return ""
     body = next((p for p in document.paragraphs if p.section_kind is not SectionKind.abstract and p.end > p.start
                  and document.slice(p).strip() != (document.metadata.title or "").strip()), None)
